@@ -1,0 +1,1 @@
+"""Motcua: e-government platform for Vietnam's natural-resources-and-environment sector."""

@@ -1,0 +1,1 @@
+"""People, agencies, units and roles."""

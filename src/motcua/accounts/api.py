@@ -1,0 +1,5 @@
+"""API of accounts: bearer tokens for programs."""
+
+from ninja import Router
+
+router = Router(tags=["accounts"])

@@ -1,0 +1,8 @@
+"""People, agencies, units and roles."""
+
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "motcua.accounts"
+    label = "accounts"

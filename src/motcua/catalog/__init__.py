@@ -1,0 +1,1 @@
+"""Procedure catalogue: fields, documents, fees, process definitions."""

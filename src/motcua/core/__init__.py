@@ -1,0 +1,1 @@
+"""Shared kernel: working calendar, administrative units, audit log, errors."""

@@ -1,0 +1,5 @@
+"""API of the shared kernel: working calendar, administrative units."""
+
+from ninja import Router
+
+router = Router(tags=["core"])

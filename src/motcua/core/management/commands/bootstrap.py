@@ -1,0 +1,12 @@
+"""First-run set-up for `make run`: administrative units and demo data, each loaded once."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Load administrative units and demo data if they are not there yet (idempotent)."
+
+    def handle(self, *args, **options):
+        call_command("load_administrative_units", verbosity=options["verbosity"])
+        call_command("demo", verbosity=options["verbosity"])

@@ -1,0 +1,4 @@
+"""Pages of the shared kernel."""
+
+app_name = "core"
+urlpatterns: list = []

@@ -1,0 +1,45 @@
+"""Health check and API documentation pages."""
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csp import csp_override
+from ninja.openapi.docs import Swagger
+
+from motcua.config.api import api
+from motcua.core.selectors import task_queue_state
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the task queue answer; 503 otherwise. The body says whether
+    queued tasks are waiting longer than WORKER_STALE_AFTER_SECONDS (no worker running)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        queue = task_queue_state()
+    except DatabaseError as exc:
+        return JsonResponse(
+            {"status": "error", "database": "unreachable", "detail": type(exc).__name__},
+            status=503,
+        )
+    worker = "ok" if queue.oldest_wait_seconds <= settings.WORKER_STALE_AFTER_SECONDS else "stalled"
+    return JsonResponse(
+        {
+            "status": "ok",
+            "database": "ok",
+            "queue": {
+                "ready": queue.ready,
+                "running": queue.running,
+                "oldest_wait_seconds": round(queue.oldest_wait_seconds),
+                "worker": worker,
+            },
+        }
+    )
+
+
+# Swagger UI sets element styles from script; allow them on this page only.
+@csp_override({**settings.SECURE_CSP, "style-src": ["'self'", "'unsafe-inline'"]})
+def api_docs(request: HttpRequest) -> HttpResponse:
+    return Swagger().render_page(request, api)

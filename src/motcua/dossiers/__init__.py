@@ -1,0 +1,1 @@
+"""Dossiers: submission, lifecycle, attachments, receipts, tracking."""

@@ -1,0 +1,1 @@
+"""Feedback and hotline reports (phản ánh, kiến nghị)."""

@@ -1,0 +1,1 @@
+"""National portal, identity provider and other agencies."""

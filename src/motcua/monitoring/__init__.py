@@ -1,0 +1,1 @@
+"""Environmental monitoring stations, measurements and VN_AQI."""

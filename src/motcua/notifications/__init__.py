@@ -1,0 +1,1 @@
+"""SMS, e-mail and other notifications."""

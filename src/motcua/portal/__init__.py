@@ -1,0 +1,1 @@
+"""The public web portal: home, layout and shared pages."""

@@ -1,0 +1,1 @@
+"""Statistics, service-quality index and exports."""

@@ -1,0 +1,1 @@
+"""Signed electronic results and the personal data store."""

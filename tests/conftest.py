@@ -1,0 +1,29 @@
+"""Shared test set-up: environment, the database guard for CI, and common fixtures."""
+
+import os
+
+os.environ.setdefault("MOTCUA_ENV", "test")
+# Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_configure(config):
+    if IN_CI and not os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql")):
+        raise pytest.UsageError("CI=true requires DATABASE_URL pointing to PostgreSQL.")
+
+
+@pytest.fixture(autouse=True)
+def _immediate_settings(settings, tmp_path):
+    """Uploaded files go to a per-test folder; login lockouts do not leak between tests."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
