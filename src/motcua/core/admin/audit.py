@@ -1,0 +1,1 @@
+"""Admin for the audit part of the shared kernel."""

@@ -1,0 +1,1 @@
+"""Admin for the calendar part of the shared kernel."""

@@ -1,0 +1,1 @@
+"""Admin for the places part of the shared kernel."""
