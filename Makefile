@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 1
 export DJANGO_SETTINGS_MODULE := motcua.config.settings
 
-.PHONY: run test bench lint format migrations messages clean
+.PHONY: install run test bench lint format migrations messages clean
 
 $(BIN)/python:
 	@PY=$$(scripts/find-python) || exit 1; \
@@ -19,6 +19,8 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@
+
+install: $(VENV)/.installed
 
 run: $(VENV)/.installed
 	$(BIN)/motcua migrate --no-input

@@ -1,7 +1,7 @@
 """URL map: the portal, each app's pages, the admin, the API and the health check."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from motcua.config.api import api
 from motcua.core import views as core_views
@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/", core_views.api_not_found),
     path("api/docs", core_views.api_docs, name="api-docs"),
     path("admin/", admin.site.urls),
     path("", include("motcua.core.urls")),

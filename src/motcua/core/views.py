@@ -39,6 +39,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    """Unknown API paths answer in the API's error shape, not with the HTML 404 page."""
+    return JsonResponse(
+        {"code": "not_found", "message": "Không có địa chỉ API này.", "field": None}, status=404
+    )
+
+
 # Swagger UI sets element styles from script; allow them on this page only.
 @csp_override({**settings.SECURE_CSP, "style-src": ["'self'", "'unsafe-inline'"]})
 def api_docs(request: HttpRequest) -> HttpResponse:
