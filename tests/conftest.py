@@ -27,3 +27,22 @@ def _immediate_settings(settings, tmp_path):
         },
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def _administrative_units_committed(django_db_setup, django_db_blocker):
+    from motcua.core.places import administrative_units_load
+
+    with django_db_blocker.unblock():
+        administrative_units_load()
+
+
+@pytest.fixture
+def administrative_units(_administrative_units_committed, django_db_blocker):
+    """The 34 provinces, 3,321 communes and the pre-2025 mapping. Loaded (committed) once per
+    session, so create provinces or communes with their real codes, never new ones. A
+    transactional test (live_server) empties every table at teardown: a later one reloads."""
+    from motcua.core.places import administrative_units_load
+
+    with django_db_blocker.unblock():
+        administrative_units_load()

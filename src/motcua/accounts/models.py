@@ -157,6 +157,12 @@ class User(AbstractUser, VersionedModel):
             models.UniqueConstraint(
                 fields=["phone"], condition=~Q(phone=""), name="user_phone_unique"
             ),
+            models.UniqueConstraint(
+                fields=["personal_id"], condition=~Q(personal_id=""), name="user_personal_id_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["tax_code"], condition=~Q(tax_code=""), name="user_tax_code_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -190,3 +196,119 @@ class StaffRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.unit}"
+
+
+class AgencyAccessGrant(models.Model):
+    """An explicit exception to agency scoping: `user` may see `agency` (and the agencies under
+    it) although they do not work there, e.g. an inspector or a liên thông partner."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="access_grants", verbose_name=_("cán bộ")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="access_grants", verbose_name=_("cơ quan")
+    )
+    granted_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người cấp quyền"),
+    )
+    reason = models.CharField(_("lý do, căn cứ"), max_length=255)
+    created_at = models.DateTimeField(_("cấp lúc"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("hết hạn lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("quyền xem dữ liệu cơ quan khác")
+        verbose_name_plural = _("quyền xem dữ liệu cơ quan khác")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency"], name="agency_access_grant_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.agency.code}"
+
+
+class VerificationCode(models.Model):
+    """A one-time code sent to an e-mail address or phone number. Only a keyed hash of the code
+    is stored; it dies after VERIFICATION_CODE_TTL_SECONDS or MAX_ATTEMPTS wrong tries."""
+
+    MAX_ATTEMPTS = 5
+
+    class Purpose(models.TextChoices):
+        VERIFY_EMAIL = "verify_email", _("Xác thực thư điện tử")
+        VERIFY_PHONE = "verify_phone", _("Xác thực số điện thoại")
+        PASSWORD_RESET = "password_reset", _("Đặt lại mật khẩu")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Thư điện tử")
+        SMS = "sms", _("Tin nhắn SMS")
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="verification_codes",
+        verbose_name=_("người dùng"),
+    )
+    purpose = models.CharField(_("mục đích"), max_length=20, choices=Purpose.choices)
+    channel = models.CharField(_("kênh gửi"), max_length=10, choices=Channel.choices)
+    target = models.CharField(_("gửi tới"), max_length=254)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    attempts = models.PositiveSmallIntegerField(_("số lần nhập sai"), default=0)
+    # Set when the code was used, or replaced by a newer one: a consumed code never works again.
+    consumed_at = models.DateTimeField(_("đã dùng lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("mã xác thực")
+        verbose_name_plural = _("mã xác thực")
+        indexes = [models.Index(fields=["user", "purpose", "target"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} – {self.target}"
+
+
+class ApiToken(models.Model):
+    """A short-lived bearer token for programs. Only its SHA-256 is stored: the token itself is
+    shown once, when issued."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("người dùng")
+    )
+    key_hash = models.CharField(_("mã băm SHA-256"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("cấp lúc"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("mã truy cập API")
+        verbose_name_plural = _("mã truy cập API")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class IdentityProvider(models.Model):
+    """An OpenID Connect provider for "log in with VNeID", configured by an administrator."""
+
+    name = models.CharField(_("tên hiển thị"), max_length=100)
+    issuer_url = models.URLField(_("địa chỉ issuer"))
+    client_id = models.CharField(_("client id"), max_length=255)
+    client_secret = models.CharField(_("client secret"), max_length=255, blank=True)
+    scopes = models.CharField(_("phạm vi (scopes)"), max_length=255, default="openid profile")
+    enabled = models.BooleanField(_("đang dùng"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("nhà cung cấp định danh (OpenID Connect)")
+        verbose_name_plural = _("nhà cung cấp định danh (OpenID Connect)")
+
+    def __str__(self) -> str:
+        return self.name

@@ -10,6 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # src/motcua
 PROJECT_DIR = PACKAGE_DIR.parent.parent  # the checkout
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves the API docs' assets locally instead of from a CDN
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -94,11 +96,14 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "motcua.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # LocaleMiddleware without Accept-Language: Vietnamese unless the visitor chose English.
+    "motcua.portal.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Staff with two-factor on are sent to the code page until they enter it.
+    "motcua.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -124,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "motcua.core.context_processors.site",
+                "motcua.portal.context_processors.footer",
             ],
         },
     },
@@ -152,6 +158,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_SQLITE_NAME", "") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache ----------------------------------------------------------------------------------
+# CACHE_URL: empty (default) keeps a per-process memory cache; redis://host:6379/1 shares one
+# cache between web nodes and workers (rate limits, cached pages).
+CACHE_URL = env("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --- Background tasks -----------------------------------------------------------------------
 # django-tasks-db keeps the queue in the database: a task enqueued inside a transaction is
 # committed (or rolled back) with it. Run workers with `motcua db_worker`.
@@ -176,7 +194,8 @@ LOGOUT_REDIRECT_URL = "portal:home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        # Django's own, with the Vietnamese message its catalogue lacks.
+        "NAME": "motcua.accounts.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -192,6 +211,8 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+# The lockout answer: the page above, or the API's error shape under /api/.
+AXES_LOCKOUT_CALLABLE = "motcua.accounts.lockout.lockout_response"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 OTP_TOTP_ISSUER = "Motcua"
@@ -199,11 +220,15 @@ OTP_TOTP_ISSUER = "Motcua"
 API_TOKEN_TTL_SECONDS = env_int("API_TOKEN_TTL_SECONDS", 3600)
 # Lifetime of one-time codes sent to verify an e-mail or phone number.
 VERIFICATION_CODE_TTL_SECONDS = env_int("VERIFICATION_CODE_TTL_SECONDS", 600)
+# Seconds before another code may be sent to the same address (at most 5 codes an hour).
+VERIFICATION_CODE_RESEND_SECONDS = env_int("VERIFICATION_CODE_RESEND_SECONDS", 60)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Day-first dates (23/11/2026) in forms and pages; Django's own vi locale has no input formats.
+FORMAT_MODULE_PATH = ["motcua.config.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -249,6 +274,8 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 X_FRAME_OPTIONS = "DENY"
+# A refused form (expired or missing CSRF token) gets a page in Vietnamese that says what to do.
+CSRF_FAILURE_VIEW = "motcua.portal.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -282,8 +309,13 @@ SMS_GATEWAY_PASSWORD = env("SMS_GATEWAY_PASSWORD", "")
 SMS_SENDER_NAME = env("SMS_SENDER_NAME", "MOTCUA")
 
 # --- Site -----------------------------------------------------------------------------------
-SITE_NAME = env("SITE_NAME", "Cổng dịch vụ công ngành Nông nghiệp và Môi trường")
-SITE_AGENCY_NAME = env("SITE_AGENCY_NAME", "Sở Nông nghiệp và Môi trường")
+# The defaults are in the translation catalogue (templates show them with {% translate %});
+# a name set in the environment is shown as written.
+SITE_NAME = env("SITE_NAME", gettext_noop("Cổng dịch vụ công ngành Nông nghiệp và Môi trường"))
+SITE_AGENCY_NAME = env("SITE_AGENCY_NAME", gettext_noop("Sở Nông nghiệp và Môi trường"))
+# Shown in the page footer only when set: the agency's postal address and its hotline number.
+SITE_AGENCY_ADDRESS = env("SITE_AGENCY_ADDRESS", "")
+SITE_HOTLINE = env("SITE_HOTLINE", "")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 # Working hours used when an agency has none of its own (see core/calendar.py).
 DEFAULT_WORKING_HOURS = env("DEFAULT_WORKING_HOURS", "07:00-11:30,13:30-17:00")

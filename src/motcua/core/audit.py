@@ -1,17 +1,23 @@
 """The append-only audit log, kept as a hash chain.
 
 Every service that changes data calls `audit_record(...)` inside its transaction. Each entry
-stores the SHA-256 of its own content together with the previous entry's hash, so that
-`motcua audit verify` finds the first row that was edited, inserted or deleted behind the
-application's back.
+stores the SHA-256 of its own content together with the previous entry's hash, and the single
+`AuditHead` row remembers the newest sequence and hash, so that `motcua audit verify` finds the
+first row that was edited, inserted or deleted behind the application's back, including rows cut
+from the end.
+
+Limit: someone who can write to the database can rebuild the whole chain and the head. Keep the
+head that `motcua audit verify` prints somewhere else (a ticket, the operations log) to detect
+that too; on PostgreSQL a trigger also refuses UPDATE and DELETE on the log (migration 0004).
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -19,7 +25,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from motcua.core.middleware import current_request_context
-from motcua.core.models import AuditEntry
+from motcua.core.models import AuditEntry, AuditHead
 
 GENESIS_HASH = "0" * 64
 # A fixed key for the advisory lock that serialises appends on PostgreSQL.
@@ -29,7 +35,8 @@ _PG_LOCK_KEY = 0x4D4F5443  # "MOTC"
 def _canonical(entry: AuditEntry) -> bytes:
     payload = {
         "sequence": entry.sequence,
-        "occurred_at": entry.occurred_at.isoformat(timespec="microseconds"),
+        # In UTC: the database hands the moment back in UTC whatever offset it was given in.
+        "occurred_at": entry.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor_id": entry.actor_id,
         "actor_label": entry.actor_label,
         "action": entry.action,
@@ -62,6 +69,31 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
+def _clean_ip(value: str | None) -> str | None:
+    """The address as the database will return it (IPv6 compressed), or None when the header
+    held something that is not an address: hashing must see exactly what is stored."""
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def _current_head() -> AuditHead:
+    """The head row; rebuilt from the newest entry when it is missing (a database flushed by
+    tests, or restored without it)."""
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is not None:
+        return head
+    last = AuditEntry.objects.order_by("-sequence").only("sequence", "entry_hash").first()
+    return AuditHead(
+        pk=1,
+        sequence=last.sequence if last else 0,
+        entry_hash=last.entry_hash if last else GENESIS_HASH,
+    )
+
+
 def audit_record(
     *,
     actor: Any | None,
@@ -82,23 +114,26 @@ def audit_record(
     context = current_request_context()
     with transaction.atomic():
         _lock_chain()
-        last = AuditEntry.objects.order_by("-sequence").only("sequence", "entry_hash").first()
+        head = _current_head()
         entry = AuditEntry(
-            sequence=(last.sequence + 1) if last else 1,
+            sequence=head.sequence + 1,
             occurred_at=occurred_at or timezone.now(),
             actor=actor if getattr(actor, "pk", None) else None,
             actor_label=_actor_label(actor),
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
+            action=action[:64],
+            object_type=object_type[:100],
+            object_id=str(object_id)[:64],
             object_label=object_label[:255],
             changes=_jsonable(changes or {}),
             request_id=context.request_id if context else "",
-            ip=context.ip if context else None,
-            previous_hash=last.entry_hash if last else GENESIS_HASH,
+            ip=_clean_ip(context.ip) if context else None,
+            previous_hash=head.entry_hash,
         )
         entry.entry_hash = compute_hash(entry)
         entry.save(force_insert=True)
+        head.sequence = entry.sequence
+        head.entry_hash = entry.entry_hash
+        head.save()
     return entry
 
 
@@ -110,12 +145,25 @@ def _actor_label(actor: Any | None) -> str:
 
 @dataclass(frozen=True)
 class ChainBreak:
+    """The first place where the chain is broken; `occurred_at` is None when the entry is gone."""
+
     sequence: int
     reason: str
+    occurred_at: datetime | None = None
 
 
-def audit_verify(*, batch_size: int = 2000) -> ChainBreak | None:
-    """Walk the chain in order; return the first broken entry, or None when the chain is whole."""
+@dataclass(frozen=True)
+class ChainState:
+    """A whole chain: how many entries, and the newest one (worth keeping outside the database)."""
+
+    count: int
+    head_sequence: int
+    head_hash: str
+
+
+def audit_verify(*, batch_size: int = 2000) -> ChainBreak | ChainState:
+    """Walk the chain in order and compare its end with the head row; return the first break,
+    or the state of a whole chain."""
     expected_previous = GENESIS_HASH
     expected_sequence = 1
     queryset = AuditEntry.objects.order_by("sequence")
@@ -123,13 +171,30 @@ def audit_verify(*, batch_size: int = 2000) -> ChainBreak | None:
         if entry.sequence != expected_sequence:
             return ChainBreak(
                 expected_sequence,
-                f"thiếu bản ghi số {expected_sequence} (bản ghi tiếp theo là {entry.sequence})",
+                f"thiếu bản ghi số {expected_sequence} (bản ghi tiếp theo là số {entry.sequence})",
             )
         if entry.previous_hash != expected_previous:
-            return ChainBreak(entry.sequence, "mã băm của bản ghi trước không khớp")
-        # Re-read the timestamp as the database returns it, so hashing is stable across backends.
+            return ChainBreak(
+                entry.sequence, "mã băm của bản ghi trước không khớp", entry.occurred_at
+            )
         if compute_hash(entry) != entry.entry_hash:
-            return ChainBreak(entry.sequence, "nội dung bản ghi đã bị sửa")
+            return ChainBreak(entry.sequence, "nội dung bản ghi đã bị sửa", entry.occurred_at)
         expected_previous = entry.entry_hash
         expected_sequence += 1
-    return None
+    last_sequence = expected_sequence - 1
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is None:
+        if last_sequence:
+            return ChainBreak(last_sequence, "mất bản ghi điểm cuối của chuỗi (AuditHead)")
+        return ChainState(count=0, head_sequence=0, head_hash=GENESIS_HASH)
+    if head.sequence > last_sequence:
+        return ChainBreak(
+            last_sequence + 1,
+            f"thiếu các bản ghi cuối, từ số {last_sequence + 1} đến số {head.sequence}",
+        )
+    if head.sequence < last_sequence or head.entry_hash != expected_previous:
+        return ChainBreak(
+            head.sequence + 1 if head.sequence < last_sequence else last_sequence,
+            "điểm cuối của chuỗi không khớp với bản ghi mới nhất",
+        )
+    return ChainState(count=last_sequence, head_sequence=head.sequence, head_hash=head.entry_hash)

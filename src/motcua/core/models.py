@@ -40,6 +40,9 @@ class Commune(models.Model):
         Province, on_delete=models.PROTECT, related_name="communes", verbose_name=_("tỉnh")
     )
     search_name = models.CharField(max_length=120, db_index=True, editable=False)
+    # The name without its type ("phan dinh phung" for "Phường Phan Đình Phùng"): what people
+    # type, so exact and prefix matches on it rank first (see core/places.py).
+    short_search_name = models.CharField(max_length=120, db_index=True, editable=False, default="")
 
     class Meta:
         ordering = ["province_id", "name"]
@@ -51,19 +54,21 @@ class Commune(models.Model):
 
 
 class LegacyCommune(models.Model):
-    """A pre-July-2025 commune (with its district) and the new commune that took it over."""
+    """A pre-July-2025 commune (with its district) and the new commune(s) that took it over: a
+    commune split in 2025 (`partly_merged`) went to several new ones."""
 
     code = models.CharField(_("mã cũ"), max_length=5, primary_key=True)
     name = models.CharField(_("tên cũ"), max_length=100)
     district_name = models.CharField(_("quận, huyện cũ"), max_length=100, blank=True)
     province_name = models.CharField(_("tỉnh cũ"), max_length=100, blank=True)
-    new_commune = models.ForeignKey(
-        Commune,
-        on_delete=models.PROTECT,
-        related_name="legacy_units",
-        verbose_name=_("đơn vị mới"),
+    new_communes = models.ManyToManyField(
+        Commune, related_name="legacy_units", verbose_name=_("đơn vị mới")
     )
+    partly_merged = models.BooleanField(_("chỉ một phần sáp nhập vào đơn vị mới"), default=False)
     search_name = models.CharField(max_length=160, db_index=True, editable=False)
+    short_search_name = models.CharField(max_length=160, editable=False, default="")
+    district_search_name = models.CharField(max_length=100, editable=False, default="")
+    province_search_name = models.CharField(max_length=100, editable=False, default="")
 
     class Meta:
         ordering = ["code"]
@@ -102,9 +107,11 @@ class AuditEntry(models.Model):
 
     sequence = models.PositiveBigIntegerField(_("số thứ tự"), unique=True)
     occurred_at = models.DateTimeField(_("thời điểm"), db_index=True)
+    # DO_NOTHING: deleting a user must not rewrite entries (actor_id is hashed); actor_label
+    # keeps who it was.
     actor = models.ForeignKey(
         "accounts.User",
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="+",
@@ -129,6 +136,22 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_label}"
+
+
+class AuditHead(models.Model):
+    """The single row holding the audit chain's last sequence and hash, written in the same
+    transaction as each entry: deleting the newest entries leaves a valid chain, but not one
+    that reaches the head, so `motcua audit verify` detects a cut tail too."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    sequence = models.PositiveBigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single")]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.entry_hash[:12]}"
 
 
 class ScheduledRun(models.Model):

@@ -1,4 +1,10 @@
 """Pages of the shared kernel."""
 
+from django.urls import path
+
+from motcua.core import views
+
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("dia-chi/xa/", views.commune_options, name="commune-options"),
+]

@@ -1,13 +1,16 @@
-"""Health check and API documentation pages."""
+"""Health check, API documentation pages and the address picker's commune options."""
 
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_GET
 from ninja.openapi.docs import Swagger
 
 from motcua.config.api import api
+from motcua.core.forms import commune_options as commune_options_for
 from motcua.core.selectors import task_queue_state
 
 
@@ -50,3 +53,26 @@ def api_not_found(request: HttpRequest) -> JsonResponse:
 @csp_override({**settings.SECURE_CSP, "style-src": ["'self'", "'unsafe-inline'"]})
 def api_docs(request: HttpRequest) -> HttpResponse:
     return Swagger().render_page(request, api)
+
+
+@require_GET
+def commune_options(request: HttpRequest) -> HttpResponse:
+    """The <option>s of an address picker's commune list (core/forms.py), for HTMX. `field` is
+    the picker's form field name: its inputs arrive as `<field>_province` and `<field>_q`."""
+    field = request.GET.get("field", "")[:100]
+    options = commune_options_for(
+        province_code=request.GET.get(f"{field}_province", ""),
+        q=request.GET.get(f"{field}_q", "")[:100],
+    )
+    target = request.headers.get("HX-Target", "")[:150]
+    return render(
+        request,
+        "core/places/commune_options.html",
+        {
+            "options": options,
+            "communes": options.communes,
+            "selected": request.GET.get(f"{field}_commune", ""),
+            "oob": bool(target),
+            "status_id": f"{target}_status",
+        },
+    )

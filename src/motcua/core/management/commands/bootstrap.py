@@ -1,4 +1,5 @@
-"""First-run set-up for `make run`: administrative units and demo data, each loaded once."""
+"""First-run set-up for `make run`: administrative units, demo accounts and the demo catalogue,
+each loaded once."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand

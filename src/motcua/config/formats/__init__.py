@@ -1,0 +1,1 @@
+"""Vietnamese date and number formats that Django's own vi locale lacks."""
