@@ -69,10 +69,12 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from motcua.accounts.api import router as accounts_router
+    from motcua.catalog.api import router as catalog_router
     from motcua.core.api import router as core_router
 
     api.add_router("/", core_router)
     api.add_router("/", accounts_router)
+    api.add_router("/", catalog_router)
 
 
 _register_routers()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("motcua.core.urls")),
     path("", include("motcua.accounts.urls")),
+    path("", include("motcua.catalog.urls")),
     path("", include("motcua.portal.urls")),
 ]
 

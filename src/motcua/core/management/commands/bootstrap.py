@@ -11,3 +11,4 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("load_administrative_units", verbosity=options["verbosity"])
         call_command("demo", verbosity=options["verbosity"])
+        call_command("load_demo_catalog", verbosity=options["verbosity"])
