@@ -13,25 +13,10 @@ from ninja import Field, Router, Schema, Status
 from motcua.accounts.auth import BearerToken, session_or_token
 from motcua.accounts.selectors import staff_roles, user_has_two_factor
 from motcua.accounts.services import api_token_issue, api_token_revoke, otp_device_check
-from motcua.core.errors import DomainError, InvalidInput
+from motcua.core.errors import InvalidInput, TooManyRequests, Unauthenticated
+from motcua.core.schemas import ErrorSchema as ErrorOut
 
 router = Router(tags=["accounts"])
-
-
-class Unauthenticated(DomainError):
-    status = 401
-    default_code = "unauthenticated"
-
-
-class LockedOut(DomainError):
-    status = 429
-    default_code = "locked_out"
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 class TokenIn(Schema):
@@ -86,8 +71,10 @@ def token_issue(request: HttpRequest, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         if getattr(request, "axes_locked_out", False):
-            raise LockedOut(
-                _("Đăng nhập sai quá nhiều lần: tài khoản tạm bị khóa."), field="username"
+            raise TooManyRequests(
+                _("Đăng nhập sai quá nhiều lần: tài khoản tạm bị khóa."),
+                code="locked_out",
+                field="username",
             )
         raise Unauthenticated(
             _("Tên đăng nhập hoặc mật khẩu không đúng."),

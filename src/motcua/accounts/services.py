@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -45,7 +44,7 @@ from motcua.accounts.selectors import (
     user_can_administer,
 )
 from motcua.accounts.sms import send_sms, without_diacritics
-from motcua.core.audit import audit_record
+from motcua.core.audit import apply_changes, audit_record, audit_value
 from motcua.core.concurrency import save_versioned
 from motcua.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from motcua.core.text import nfc
@@ -109,21 +108,6 @@ def check_can_administer(actor: User | None, agency: Agency | None) -> None:
     raise PermissionDenied(_("Bạn không có quyền quản trị cơ quan này."))
 
 
-def _summary(value: Any) -> Any:
-    return str(value) if isinstance(value, Model) else value
-
-
-def _changes(instance: Model, values: dict[str, Any]) -> dict[str, list[Any]]:
-    """Apply `values` to `instance`; return {field: [before, after]} for those that differ."""
-    changed = {}
-    for name, new in values.items():
-        old = getattr(instance, name)
-        if old != new:
-            changed[name] = [_summary(old), _summary(new)]
-            setattr(instance, name, new)
-    return changed
-
-
 # --- Administration --------------------------------------------------------------------------
 
 # Values never copied into the audit log: it records that they changed, not what they became.
@@ -140,7 +124,7 @@ def user_admin_save(*, actor: User, user: User, changed_fields: list[str], creat
             action="user.create" if created else "user.update",
             obj=user,
             changes={
-                name: "***" if name in _SECRET_FIELDS else _summary(getattr(user, name, None))
+                name: "***" if name in _SECRET_FIELDS else audit_value(getattr(user, name, None))
                 for name in sorted(changed_fields)
             },
         )
@@ -483,7 +467,7 @@ def user_profile_update(
         raise InvalidInput(_("Vui lòng giữ ít nhất thư điện tử hoặc số điện thoại."), field="email")
     _check_unique_contact(email=values["email"], phone=values["phone"], exclude=user)
     with transaction.atomic():
-        changes = _changes(user, values)
+        changes = apply_changes(user, values)
         if "email" in changes:
             user.email_verified_at = None
         if "phone" in changes:
@@ -709,7 +693,7 @@ def agency_update(*, actor: User | None, agency: Agency, expected_version: int, 
     if "parent" in cleaned and cleaned["parent"] != agency.parent:
         check_can_administer(actor, cleaned["parent"])
     with transaction.atomic():
-        changes = _changes(agency, cleaned)
+        changes = apply_changes(agency, cleaned)
         if not changes:
             return agency
         _check_working_hours(agency)
@@ -758,7 +742,7 @@ def unit_update(*, actor: User | None, unit: Unit, expected_version: int, **valu
     if "name" in values:
         values["name"] = _clean_text(values["name"], field="name", label=_("tên đơn vị"))
     with transaction.atomic():
-        changes = _changes(unit, values)
+        changes = apply_changes(unit, values)
         if not changes:
             return unit
         save_versioned(unit, expected_version=expected_version)

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Model
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from motcua.catalog.models import (
     ProcedureVersion,
     RequiredDocument,
 )
-from motcua.core.audit import audit_record
+from motcua.core.audit import apply_changes, audit_record
 from motcua.core.calendar import DurationUnit
 from motcua.core.errors import Conflict, InvalidInput, PermissionDenied
 from motcua.core.text import nfc, search_key
@@ -95,25 +95,6 @@ def check_version_editable(version: ProcedureVersion) -> None:
             code="version_published",
             field="status",
         )
-
-
-def _summary(value: Any) -> Any:
-    if isinstance(value, Model):
-        return str(value)
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def _apply(instance: Model, values: dict[str, Any]) -> dict[str, list[Any]]:
-    """Set `values` on `instance`; return {field: [before, after]} for those that changed."""
-    changed = {}
-    for name, new in values.items():
-        old = getattr(instance, name)
-        if old != new:
-            changed[name] = [_summary(old), _summary(new)]
-            setattr(instance, name, new)
-    return changed
 
 
 def _clean_text(value: Any, *, field: str, label: str, required: bool = True) -> str:
@@ -388,7 +369,7 @@ def procedure_update(
     if is_active is not None:
         values["is_active"] = is_active
     with transaction.atomic():
-        changes = _apply(procedure, values)
+        changes = apply_changes(procedure, values)
         if changes:
             procedure.save(update_fields=list(changes))
             procedure_search_refresh(procedure=procedure)
@@ -408,7 +389,7 @@ def procedure_version_update(
     with transaction.atomic():
         locked = ProcedureVersion.objects.select_for_update().get(pk=version.pk)
         check_version_editable(locked)
-        changes = _apply(version, cleaned)
+        changes = apply_changes(version, cleaned)
         if changes:
             version.save()
             audit_record(

@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from motcua.core.errors import DomainError
+from motcua.core.errors import DomainError, TooManyRequests
 
 api = NinjaAPI(
     title="Motcua API",
@@ -29,9 +29,12 @@ def error_response(
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return error_response(
+    response = error_response(
         request, status=exc.status, code=exc.code, message=exc.message, field=exc.field
     )
+    if isinstance(exc, TooManyRequests) and exc.retry_after:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _field_of(location: tuple) -> str | None:

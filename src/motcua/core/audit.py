@@ -18,6 +18,7 @@ import ipaddress
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -135,6 +136,25 @@ def audit_record(
         head.entry_hash = entry.entry_hash
         head.save()
     return entry
+
+
+def audit_value(value: Any) -> Any:
+    """A value as the audit log stores it: objects by their name, decimals as text."""
+    if isinstance(value, models.Model | Decimal):
+        return str(value)
+    return value
+
+
+def apply_changes(instance: models.Model, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Set `values` on `instance`; return {field: [before, after]} for those that changed, ready
+    to pass as `audit_record(changes=...)`."""
+    changed = {}
+    for name, new in values.items():
+        old = getattr(instance, name)
+        if old != new:
+            changed[name] = [audit_value(old), audit_value(new)]
+            setattr(instance, name, new)
+    return changed
 
 
 def _actor_label(actor: Any | None) -> str:

@@ -26,6 +26,13 @@ class InvalidInput(DomainError):
     default_code = "invalid"
 
 
+class Unauthenticated(DomainError):
+    """No valid credentials (API: missing, expired or wrong bearer token or password)."""
+
+    status = 401
+    default_code = "unauthenticated"
+
+
 class PermissionDenied(DomainError):
     status = 403
     default_code = "forbidden"
@@ -41,3 +48,14 @@ class Conflict(DomainError):
 
     status = 409
     default_code = "conflict"
+
+
+class TooManyRequests(DomainError):
+    """A rate limit or a login lock-out; `retry_after` seconds, when known, go in Retry-After."""
+
+    status = 429
+    default_code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
