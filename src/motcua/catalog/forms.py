@@ -152,7 +152,8 @@ def _meta_error_text(error: SchemaValidationError) -> str:
     limit = error.validator_value
     if error.validator == "type":
         expected = [limit] if isinstance(limit, str) else list(limit)
-        names = " hoặc ".join(_(_JSON_TYPES.get(name, name)) for name in expected)
+        # Translators: the separator between alternatives, as in "a string or an integer".
+        names = _(" hoặc ").join(_(_JSON_TYPES.get(name, name)) for name in expected)
         return _("giá trị phải là %(types)s") % {"types": names}
     if error.validator == "minItems":
         return _("danh sách phải có ít nhất %(limit)s phần tử") % {"limit": limit}
