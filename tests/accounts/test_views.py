@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from motcua.accounts.models import IdentityProvider, Role, User, VerificationCode
-from motcua.core.models import AuditEntry
+from motcua.core.models import AuditEntry, Commune, Province
 from tests.accounts.conftest import totp_token
 from tests.factories import DEFAULT_TEST_PASSWORD, StaffFactory, UserFactory
 
@@ -216,6 +216,29 @@ def test_profile_saves_name_address_and_language(client):
         2,
     )
     assert AuditEntry.objects.filter(action="user.profile_update").exists()
+
+
+def test_profile_address_is_picked_province_then_commune(client, administrative_units):
+    # given a citizen on their profile page, which offers the province/commune picker
+    user = UserFactory()
+    client.force_login(user)
+    page = client.get("/tai-khoan/").content.decode()
+    assert 'name="commune_province"' in page and 'name="commune_commune"' in page
+    lam_dong = Province.objects.get(name__contains="Lâm Đồng")
+    commune = lam_dong.communes.order_by("code").first()
+    # when they choose a commune of another province than the one they chose
+    other = Commune.objects.exclude(province=lam_dong).order_by("code").first()
+    wrong = profile_form(user, commune_province=lam_dong.code, commune_commune=other.code)
+    page = client.post("/tai-khoan/", wrong).content.decode()
+    # then the form says so next to the field, and nothing is saved
+    assert "không thuộc" in page
+    user.refresh_from_db()
+    assert user.commune is None
+    # and with a commune of that province the address is saved, province included
+    right = profile_form(user, commune_province=lam_dong.code, commune_commune=commune.code)
+    assert client.post("/tai-khoan/", right).status_code == 302
+    user.refresh_from_db()
+    assert (user.commune, user.province) == (commune, lam_dong)
 
 
 def test_a_new_email_must_be_verified_again(client, django_capture_on_commit_callbacks):

@@ -8,6 +8,7 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import DomainError
+from motcua.core.forms import AddressField
 
 
 def add_domain_error(form: forms.Form, error: DomainError) -> None:
@@ -138,7 +139,10 @@ class ProfileForm(forms.Form):
     full_name = forms.CharField(label=_("Họ và tên / tên tổ chức"), max_length=255)
     email = _email_field()
     phone = _phone_field(_("Đổi thư điện tử hoặc số điện thoại thì cần xác thực lại."))
-    address = forms.CharField(label=_("Địa chỉ"), required=False, max_length=255)
+    commune = AddressField(label=_("Tỉnh, thành phố và xã, phường, đặc khu"), required=False)
+    address = forms.CharField(
+        label=_("Số nhà, đường, thôn, tổ dân phố"), required=False, max_length=255
+    )
     preferred_language = forms.ChoiceField(label=_("Ngôn ngữ"), choices=settings.LANGUAGES)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 

@@ -47,6 +47,7 @@ from motcua.accounts.sms import send_sms, without_diacritics
 from motcua.core.audit import apply_changes, audit_record, audit_value
 from motcua.core.concurrency import save_versioned
 from motcua.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from motcua.core.models import Commune
 from motcua.core.text import nfc
 
 # --- Shared checks ---------------------------------------------------------------------------
@@ -452,11 +453,15 @@ def user_profile_update(
     preferred_language: str,
     email: str,
     phone: str,
+    commune: Commune | None = None,
 ) -> User:
-    """Edit one's own profile. A new e-mail or phone must be verified again: a code is sent."""
+    """Edit one's own profile. A new e-mail or phone must be verified again: a code is sent.
+    The administrative address is a commune (its province follows) plus the street part."""
     values = {
         "full_name": _clean_text(full_name, field="full_name", label=_("họ và tên")),
         "address": _clean_text(address, field="address", label=_("địa chỉ"), required=False),
+        "commune": commune,
+        "province": commune.province if commune else None,
         "email": _clean_email(email),
         "phone": normalise_phone(phone) if (phone or "").strip() else "",
     }

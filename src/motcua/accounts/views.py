@@ -313,6 +313,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "email": user.email,
         "phone": user.phone,
         "address": user.address,
+        "commune": user.commune,
         "preferred_language": user.preferred_language,
         "version": user.version,
     }
@@ -325,6 +326,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 expected_version=data["version"],
                 full_name=data["full_name"],
                 address=data["address"],
+                commune=data["commune"],
                 preferred_language=data["preferred_language"],
                 email=data["email"],
                 phone=data["phone"],
