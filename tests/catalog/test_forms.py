@@ -93,6 +93,14 @@ def _browser_round_trip(schema, ui, data):
 # --- Checking schemas ---------------------------------------------------------------------------
 
 
+def test_a_number_with_thousands_of_digits_is_an_error_not_a_crash():
+    huge = "9" * 5000
+    post = QueryDict(f"project_name=A&copies={huge}&area_m2={huge}", mutable=True)
+    data = form_data_from_post(SIMPLE_SCHEMA, post)
+    _, errors = form_validate(SIMPLE_SCHEMA, data)
+    assert {"copies", "area_m2"} <= set(errors)
+
+
 @pytest.mark.parametrize(("code", "form"), DEMO_FORMS, ids=[code for code, _ in DEMO_FORMS])
 def test_every_demo_form_is_a_supported_schema(code, form):
     assert form_schema_problems(form["schema"], form["ui"]) == []

@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.files.base import ContentFile
-from django.urls import NoReverseMatch, reverse
 
 from motcua.catalog import services
 from motcua.catalog import views as catalog_views
@@ -116,22 +115,13 @@ def test_english_names_are_shown_in_english(client, permit):
     assert "Environmental permit" in page
 
 
-def test_no_submit_button_until_the_dossiers_app_provides_the_page(client, permit):
-    with pytest.raises(NoReverseMatch):
-        reverse("dossiers:submit", args=["1.010727"])
-    assert "Nộp hồ sơ trực tuyến" not in client.get("/thu-tuc/1.010727/").content.decode()
-
-
-def test_the_submit_button_links_to_the_submission(client, permit, settings):
-    settings.ROOT_URLCONF = "tests.catalog.urls_with_submission"
-
+def test_the_submit_button_links_to_the_submission(client, permit):
     page = client.get("/thu-tuc/1.010727/").content.decode()
 
-    assert 'href="/nop-ho-so/1.010727/"' in page and "Nộp hồ sơ trực tuyến" in page
+    assert 'href="/thu-tuc/1.010727/nop-ho-so/"' in page and "Nộp hồ sơ trực tuyến" in page
 
 
-def test_no_submit_button_when_the_level_does_not_allow_online(client, settings):
-    settings.ROOT_URLCONF = "tests.catalog.urls_with_submission"
+def test_no_submit_button_when_the_level_does_not_allow_online(client):
     published_procedure(code="1.000010", service_level=2, channels=["counter", "post"])
 
     page = client.get("/thu-tuc/1.000010/").content.decode()

@@ -473,8 +473,14 @@ def _getlist(post: Mapping[str, Any], key: str) -> list[str]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
+# Longer digit strings are no quantity a form asks for (and Python refuses to convert 4,300+).
+_MAX_DIGITS = 30
+
+
 def _integer(text: str) -> int | str:
     compact = text.replace(" ", "")
+    if len(compact) > _MAX_DIGITS:
+        return text  # left as text: the schema's type check names the field
     if re.fullmatch(r"[+-]?\d+", compact):
         return int(compact)
     # "1.000" is how Vietnamese write a thousand.
@@ -485,6 +491,8 @@ def _integer(text: str) -> int | str:
 
 def _number(text: str) -> int | float | str:
     compact = text.replace(" ", "")
+    if len(compact) > _MAX_DIGITS:
+        return text
     # Vietnamese write 1.250,5 for 1250.5: a comma makes the dots thousands separators.
     if "," in compact:
         compact = compact.replace(".", "").replace(",", ".")

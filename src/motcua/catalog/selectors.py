@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Length, StrIndex
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Agency
@@ -154,13 +154,8 @@ def required_document_get_template(*, code: str, document_id: int) -> RequiredDo
 
 
 def online_submission_url(procedure: Procedure) -> str | None:
-    """Where to start an online dossier for this procedure, or None while the dossiers app has
-    no submission page or the procedure's level does not allow it."""
+    """Where to start an online dossier for this procedure, or None when its service level does
+    not allow online submission."""
     if not procedure.current_version.allows_online:
         return None
-    for arguments in ({"kwargs": {"code": procedure.code}}, {"args": [procedure.code]}):
-        try:
-            return reverse("dossiers:submit", **arguments)
-        except NoReverseMatch:
-            continue
-    return None
+    return reverse("dossiers:submit", kwargs={"code": procedure.code})
