@@ -29,3 +29,27 @@ def test_unknown_api_path_answers_in_error_shape(client):
         "message": "Không có địa chỉ API này.",
         "field": None,
     }
+
+
+def test_a_body_that_is_not_json_answers_in_vietnamese_error_shape(client):
+    response = client.post("/api/v1/auth/token", data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_body"
+    assert "JSON" in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "kwargs"),
+    [
+        ("/api/v1/communes?q=a%00b", {}),
+        ("/thu-tuc/?q=a%00b", {}),
+        (
+            "/api/v1/auth/token",
+            {"data": '{"username": "a\\u0000"}', "content_type": "application/json"},
+        ),
+    ],
+)
+def test_nul_characters_are_refused_with_400_before_reaching_the_database(client, path, kwargs):
+    response = client.post(path, **kwargs) if kwargs else client.get(path)
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()

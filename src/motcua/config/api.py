@@ -65,19 +65,33 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
     )
 
 
+# Ninja's own HTTP errors carry English text; answer them in the same Vietnamese shape.
+_HTTP_ERRORS = {
+    400: ("invalid_body", "Nội dung yêu cầu không đọc được: cần JSON hợp lệ, mã hóa UTF-8."),
+    401: ("unauthenticated", "Cần đăng nhập: gửi mã truy cập (Bearer token) còn hiệu lực."),
+    403: ("forbidden", "Bạn không có quyền thực hiện thao tác này."),
+    404: ("not_found", "Không tìm thấy."),
+    405: ("method_not_allowed", "Phương thức HTTP này không được hỗ trợ tại địa chỉ này."),
+    413: ("too_large", "Nội dung gửi lên quá lớn."),
+}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(request, status=exc.status_code, code="error", message=str(exc))
+    code, message = _HTTP_ERRORS.get(exc.status_code, ("error", "Yêu cầu không thực hiện được."))
+    return error_response(request, status=exc.status_code, code=code, message=message)
 
 
 def _register_routers() -> None:
     from motcua.accounts.api import router as accounts_router
     from motcua.catalog.api import router as catalog_router
     from motcua.core.api import router as core_router
+    from motcua.dossiers.api import router as dossiers_router
 
     api.add_router("/", core_router)
     api.add_router("/", accounts_router)
     api.add_router("/", catalog_router)
+    api.add_router("/", dossiers_router)
 
 
 _register_routers()

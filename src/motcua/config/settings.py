@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "motcua.core.middleware.NulCharacterGuardMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "motcua.core.middleware.DomainErrorMiddleware",
     # Last, as django-axes asks: it turns lockouts into the lockout page.
@@ -169,6 +170,13 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Rate limits (core/ratelimit.py) count in this cache: with several web nodes set CACHE_URL,
+# or each node counts alone. RATELIMIT_ENABLED=false turns every limit off (benchmarks only).
+RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+# Public dossier lookup (/tra-cuu/, /api/v1/lookup): lookups per client IP ("count/period",
+# period s, m, h or d), and wrong code+phone attempts per dossier code before it is refused.
+LOOKUP_RATE_LIMITS = env_list("LOOKUP_RATE_LIMITS", "10/m,100/d")
+LOOKUP_CODE_FAILURE_LIMIT = env("LOOKUP_CODE_FAILURE_LIMIT", "5/h")
 
 # --- Background tasks -----------------------------------------------------------------------
 # django-tasks-db keeps the queue in the database: a task enqueued inside a transaction is
@@ -258,6 +266,9 @@ WHITENOISE_USE_FINDERS = MOTCUA_ENV != "production"
 if WHITENOISE_USE_FINDERS:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Limits on a dossier's attachments, in megabytes: each file, and all files of one dossier.
+DOSSIER_MAX_FILE_MB = env_int("DOSSIER_MAX_FILE_MB", 20)
+DOSSIER_MAX_TOTAL_MB = env_int("DOSSIER_MAX_TOTAL_MB", 100)
 
 # --- Content Security Policy (Django's built-in) --------------------------------------------
 # Everything is served from this origin: no CDN, no inline script.

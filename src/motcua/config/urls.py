@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("motcua.core.urls")),
     path("", include("motcua.accounts.urls")),
     path("", include("motcua.catalog.urls")),
+    path("", include("motcua.dossiers.urls")),
     path("", include("motcua.portal.urls")),
 ]
 

@@ -7,6 +7,7 @@ import contextvars
 import logging
 import uuid
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -74,3 +75,42 @@ class DomainErrorMiddleware:
         if "application/json" in request.headers.get("Accept", ""):
             return JsonResponse(exception.as_dict(), status=exception.status)
         return render(request, "error.html", {"error": exception}, status=exception.status)
+
+
+NUL_MESSAGE = "Dữ liệu gửi lên chứa ký tự điều khiển không hợp lệ (NUL)."
+
+
+def _nul_field(request: HttpRequest) -> tuple[bool, str | None]:
+    """Whether the request carries NUL where it would reach the database, and in which
+    query-string parameter (None when it is the path or a JSON body)."""
+    if "\x00" in request.path:
+        return True, None
+    query = request.META.get("QUERY_STRING", "")
+    if "%00" in query or "\x00" in query:
+        for name, value in parse_qsl(query, keep_blank_values=True):
+            if "\x00" in name or "\x00" in value:
+                return True, name.replace("\x00", "") or None
+        return True, None
+    content_type = request.META.get("CONTENT_TYPE", "")
+    # JSON writes NUL as \u0000; decoded, it would reach the database.
+    if content_type.startswith("application/json") and b"\\u0000" in request.body:
+        return True, None
+    return False, None
+
+
+class NulCharacterGuardMiddleware:
+    """PostgreSQL text cannot hold NUL (0x00): a query string or JSON body carrying one would
+    end in a database error (500). Refuse it up front with 400, for every view at once.
+    Form posts are covered by Django's form fields, which reject NUL themselves."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        carries_nul, field = _nul_field(request)
+        if carries_nul:
+            error = DomainError(NUL_MESSAGE, code="invalid_characters", field=field)
+            if request.path.startswith("/api/"):
+                return JsonResponse(error.as_dict(), status=400)
+            return render(request, "error.html", {"error": error}, status=400)
+        return self.get_response(request)

@@ -1,5 +1,5 @@
-"""First-run set-up for `make run`: administrative units, demo accounts and the demo catalogue,
-each loaded once."""
+"""First-run set-up for `make run`: administrative units, demo accounts, the demo catalogue,
+the demo dossiers, each loaded once."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -12,3 +12,4 @@ class Command(BaseCommand):
         call_command("load_administrative_units", verbosity=options["verbosity"])
         call_command("demo", verbosity=options["verbosity"])
         call_command("load_demo_catalog", verbosity=options["verbosity"])
+        call_command("load_demo_dossiers", verbosity=options["verbosity"])
