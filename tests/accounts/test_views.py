@@ -420,3 +420,16 @@ def test_vneid_entry_without_a_provider_is_404(client):
 def test_verification_page_needs_login(client):
     assert client.get("/xac-thuc/").url.startswith(LOGIN)
     assert VerificationCode.objects.count() == 0
+
+
+def test_staff_home_links_each_role_to_its_work(client, lam_dong):
+    officer = StaffFactory(agency=lam_dong, role=Role.RECEIVING_OFFICER)
+    client.force_login(officer)
+    page = client.get(reverse("accounts:staff-home")).content.decode()
+    assert reverse("dossiers:counter-new") in page
+    assert reverse("monitoring:ops") not in page
+    operator = StaffFactory(agency=lam_dong, role=Role.MONITORING_OPERATOR)
+    client.force_login(operator)
+    page = client.get(reverse("accounts:staff-home")).content.decode()
+    assert reverse("monitoring:ops") in page
+    assert reverse("dossiers:counter-new") not in page

@@ -36,7 +36,7 @@ from motcua.accounts.forms import (
     add_domain_error,
 )
 from motcua.accounts.middleware import OTP_REQUIRED_SESSION_KEY, two_factor_pending
-from motcua.accounts.models import User, VerificationCode
+from motcua.accounts.models import Role, User, VerificationCode
 from motcua.accounts.oidc import ProviderUnavailable, authorization_request
 from motcua.accounts.selectors import (
     identity_provider_enabled,
@@ -355,11 +355,14 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     user = _account(request)
     roles = list(staff_roles(user))
     units = list({role.unit.pk: role.unit for role in roles}.values())
+    role_codes = {role.role for role in roles}
     context = {
         "account": user,
         "roles": roles,
         "units": units,
         "two_factor_enabled": user_has_two_factor(user),
+        "receives_dossiers": Role.RECEIVING_OFFICER in role_codes,
+        "operates_monitoring": Role.MONITORING_OPERATOR in role_codes,
     }
     return render(request, "accounts/staff_home.html", context)
 

@@ -87,11 +87,13 @@ def _register_routers() -> None:
     from motcua.catalog.api import router as catalog_router
     from motcua.core.api import router as core_router
     from motcua.dossiers.api import router as dossiers_router
+    from motcua.monitoring.api import router as monitoring_router
 
     api.add_router("/", core_router)
     api.add_router("/", accounts_router)
     api.add_router("/", catalog_router)
     api.add_router("/", dossiers_router)
+    api.add_router("/", monitoring_router)
 
 
 _register_routers()

@@ -5,6 +5,7 @@ The full list, with meanings and defaults, is in docs/operations.md ("Settings")
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -318,6 +319,42 @@ SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_USERNAME = env("SMS_GATEWAY_USERNAME", "")
 SMS_GATEWAY_PASSWORD = env("SMS_GATEWAY_PASSWORD", "")
 SMS_SENDER_NAME = env("SMS_SENDER_NAME", "MOTCUA")
+
+# --- Environmental monitoring ---------------------------------------------------------------
+# An hour of raw readings gives an hourly mean when at least this share of the readings expected
+# from the station's reporting interval arrived (0.75: 9 of 12 five-minute readings).
+MONITORING_HOUR_COMPLETENESS = float(env("MONITORING_HOUR_COMPLETENESS", "0.75"))
+# Readings further ahead of the server clock, or older than this many days, are rejected.
+MONITORING_MAX_FUTURE_MINUTES = env_int("MONITORING_MAX_FUTURE_MINUTES", 10)
+MONITORING_MAX_AGE_DAYS = env_int("MONITORING_MAX_AGE_DAYS", 365)
+# Most readings accepted in one HTTP or MQTT message.
+MONITORING_MAX_BATCH = env_int("MONITORING_MAX_BATCH", 5000)
+# Quality control: a value unchanged for this many hours is flagged "stuck"; an active station
+# silent for longer than this many minutes raises an operational alert.
+MONITORING_STUCK_HOURS = env_int("MONITORING_STUCK_HOURS", 4)
+MONITORING_SILENT_AFTER_MINUTES = env_int("MONITORING_SILENT_AFTER_MINUTES", 120)
+# MQTT ingestion (`motcua mqtt_subscriber`): mqtt://user:password@host:1883 (mqtts:// for TLS);
+# empty turns the subscriber off. Stations publish to <prefix>/<station code>/measurements.
+MQTT_BROKER_URL = env("MQTT_BROKER_URL", "")
+MQTT_TOPIC_PREFIX = env("MQTT_TOPIC_PREFIX", "motcua/stations")
+MQTT_CLIENT_ID = env("MQTT_CLIENT_ID", "motcua-subscriber")
+# VN_AQI: an hourly index above this opens an alert for the station's operators (151+ is Xấu).
+AQI_ALERT_LEVEL = env_int("AQI_ALERT_LEVEL", 150)
+# The licence under which validated hourly data are published (downloads of the public
+# air-quality pages).
+OPEN_DATA_LICENSE = env("OPEN_DATA_LICENSE", "Creative Commons Ghi công 4.0 (CC BY 4.0)")
+OPEN_DATA_LICENSE_URL = env(
+    "OPEN_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/deed.vi"
+)
+# Tiles of the public air-quality map, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (mind
+# the tile server's usage policy) with MAP_TILE_ATTRIBUTION shown on the map. Empty (default):
+# stations are drawn on a plain outline, with no request to an outside server. When set, the
+# Content-Security-Policy lets images come from the tile server's origin.
+MAP_TILE_URL = env("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "")
+if MAP_TILE_URL:
+    _tiles = urlsplit(MAP_TILE_URL.replace("{s}", "*"))
+    SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], f"{_tiles.scheme}://{_tiles.netloc}"]
 
 # --- Site -----------------------------------------------------------------------------------
 # The defaults are in the translation catalogue (templates show them with {% translate %});

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("motcua.accounts.urls")),
     path("", include("motcua.catalog.urls")),
     path("", include("motcua.dossiers.urls")),
+    path("", include("motcua.monitoring.urls")),
     path("", include("motcua.portal.urls")),
 ]
 

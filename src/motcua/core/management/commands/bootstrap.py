@@ -1,5 +1,5 @@
 """First-run set-up for `make run`: administrative units, demo accounts, the demo catalogue,
-the demo dossiers, each loaded once."""
+the demo dossiers and the demo monitoring stations, each loaded once."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -13,3 +13,6 @@ class Command(BaseCommand):
         call_command("demo", verbosity=options["verbosity"])
         call_command("load_demo_catalog", verbosity=options["verbosity"])
         call_command("load_demo_dossiers", verbosity=options["verbosity"])
+        call_command("load_demo_monitoring", verbosity=options["verbosity"])
+        # The loader's hours reach the AQI side as queued tasks; compute them now for the demo.
+        call_command("recompute_aqi_all", verbosity=options["verbosity"])
