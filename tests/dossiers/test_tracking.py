@@ -32,11 +32,11 @@ STAFF_NOTE = "Chuyển Chi cục Bảo vệ môi trường thẩm định hồ s
 PATH_TO: dict[str, list[tuple[str, str]]] = {
     Status.NEW: [],
     Status.RECEIVED: [(Status.RECEIVED, "receive")],
-    Status.PROCESSING: [(Status.RECEIVED, "receive"), (Status.PROCESSING, "transfer")],
+    Status.PROCESSING: [(Status.RECEIVED, "receive"), (Status.PROCESSING, "forward")],
     Status.REFUSED: [(Status.REFUSED, "refuse")],
     Status.DONE: [
         (Status.RECEIVED, "receive"),
-        (Status.PROCESSING, "transfer"),
+        (Status.PROCESSING, "forward"),
         (Status.DONE, "finish"),
     ],
 }
@@ -92,7 +92,7 @@ def submitted_dossier(
             actor=creator,
             action=action,
             at=at,
-            note=STAFF_NOTE if action == "transfer" else "",
+            note=STAFF_NOTE if action == "forward" else "",
             update_fields=fields,
         )
     return dossier
@@ -181,7 +181,7 @@ def test_private_events_stay_out_of_the_lookup(client, permit):
         dossier=dossier,
         to_status=Status.PROCESSING,
         actor=None,
-        action="transfer",
+        action="forward",
         is_public=False,
     )
     events = lookup(client, code=dossier.code, phone=PHONE).json()["events"]

@@ -359,3 +359,150 @@ class FormTemplate(models.Model):
 
     def __str__(self) -> str:
         return str(self.schema.get("title") or self.version)
+
+
+# --- Internal processes (quy trình nội bộ) ------------------------------------------------------
+
+
+class StepKind(models.TextChoices):
+    """What a step is for; it decides the wording of its hand-off, not who may act."""
+
+    HANDLE = "handle", _("Thụ lý, thẩm định")
+    APPROVE = "approve", _("Xem xét, phê duyệt")
+    SIGN = "sign", _("Ký duyệt kết quả")
+    TRANSFER = "transfer", _("Liên thông cơ quan khác")
+
+
+class StepAction(models.TextChoices):
+    """The actions an administrator may allow at a step (the actions of GLOSSARY.md that act on
+    a dossier in processing; assign, pause, stop and withdraw are allowed by role everywhere)."""
+
+    FORWARD = "forward", _("Chuyển bước tiếp theo")
+    RETURN_TO_STEP = "return_to_step", _("Trả lại bước trước")
+    CONSULT = "consult", _("Xin ý kiến đơn vị, cơ quan khác")
+    INSPECT = "inspect", _("Kiểm tra thực địa")
+    REQUEST_SUPPLEMENT = "request_supplement", _("Yêu cầu bổ sung hồ sơ")
+    TRANSFER = "transfer", _("Chuyển liên thông")
+    FINISH = "finish", _("Hoàn thành, có kết quả")
+
+
+class ProcessDefinition(models.Model):
+    """A versioned internal process of a procedure: an ordered list of `ProcessStep`s. Edited
+    while a draft, immutable once published; a dossier keeps the definition it was received
+    under (catalog/process.py)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Bản nháp")
+        PUBLISHED = "published", _("Đang áp dụng")
+        RETIRED = "retired", _("Hết hiệu lực")
+
+    procedure = models.ForeignKey(
+        Procedure,
+        on_delete=models.CASCADE,
+        related_name="process_definitions",
+        verbose_name=_("thủ tục"),
+    )
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        on_delete=models.PROTECT,
+        related_name="process_definitions",
+        verbose_name=_("cơ quan áp dụng"),
+    )
+    number = models.PositiveIntegerField(_("phiên bản số"))
+    status = models.CharField(
+        _("tình trạng"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    note = models.CharField(_("ghi chú thay đổi"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    published_at = models.DateTimeField(_("công bố lúc"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["procedure__code", "agency__code", "-number"]
+        verbose_name = _("quy trình nội bộ")
+        verbose_name_plural = _("quy trình nội bộ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "agency", "number"], name="process_definition_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["procedure", "agency"],
+                condition=Q(status="published"),
+                name="process_definition_one_published",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} – {self.agency.code} (v{self.number})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class ProcessStep(models.Model):
+    """One step of an internal process: who handles it (unit and role), its share of the legal
+    time, and what may be done at it. `transfer_adapter` names the integrations adapter of a
+    liên thông step ("tax", "motcua"), `transfer_agency` its target in this installation."""
+
+    definition = models.ForeignKey(
+        ProcessDefinition,
+        on_delete=models.CASCADE,
+        related_name="steps",
+        verbose_name=_("quy trình"),
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    name = models.CharField(_("tên bước"), max_length=255)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=255, blank=True)
+    kind = models.CharField(
+        _("loại bước"), max_length=16, choices=StepKind.choices, default=StepKind.HANDLE
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        on_delete=models.PROTECT,
+        related_name="process_steps",
+        verbose_name=_("đơn vị thực hiện"),
+    )
+    role = models.CharField(_("vai trò thực hiện"), max_length=32)
+    duration = models.DecimalField(
+        _("thời gian"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5"))],
+        help_text=_("Số ngày làm việc, chính xác đến nửa ngày (một buổi = 0,5)."),
+    )
+    duration_unit = models.CharField(
+        _("đơn vị thời gian"),
+        max_length=16,
+        choices=DurationUnit.choices,
+        default=DurationUnit.WORKING_DAYS,
+    )
+    actions = models.JSONField(_("thao tác được phép"), default=list, blank=True)
+    transfer_adapter = models.CharField(_("kênh liên thông"), max_length=32, blank=True)
+    transfer_agency = models.ForeignKey(
+        "accounts.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cơ quan nhận liên thông"),
+    )
+
+    class Meta:
+        ordering = ["definition", "position"]
+        verbose_name = _("bước xử lý")
+        verbose_name_plural = _("bước xử lý")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["definition", "position"], name="process_step_position_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        return localized(self.name, self.name_en)
+
+    def allows(self, action: str) -> bool:
+        return action in self.actions

@@ -17,7 +17,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import Agency
-from motcua.catalog.models import Field, Procedure, ProcedureVersion, RequiredDocument
+from motcua.catalog.models import (
+    Field,
+    Procedure,
+    ProcedureVersion,
+    ProcessDefinition,
+    ProcessStep,
+    RequiredDocument,
+)
 from motcua.core.errors import NotFound
 from motcua.core.text import search_key
 
@@ -159,3 +166,28 @@ def online_submission_url(procedure: Procedure) -> str | None:
     if not procedure.current_version.allows_online:
         return None
     return reverse("dossiers:submit", kwargs={"code": procedure.code})
+
+
+# --- Internal processes ------------------------------------------------------------------------
+
+
+def process_definition_published(*, procedure_id: int, agency_id: int) -> ProcessDefinition | None:
+    """The internal process a dossier of this procedure received by this agency follows now."""
+    return (
+        ProcessDefinition.objects.filter(
+            procedure_id=procedure_id,
+            agency_id=agency_id,
+            status=ProcessDefinition.Status.PUBLISHED,
+        )
+        .prefetch_related("steps")
+        .first()
+    )
+
+
+def process_steps(*, definition_id: int) -> list[ProcessStep]:
+    """The steps of a definition in order, with their units."""
+    return list(
+        ProcessStep.objects.filter(definition_id=definition_id)
+        .select_related("unit", "transfer_agency")
+        .order_by("position")
+    )

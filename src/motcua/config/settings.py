@@ -320,6 +320,42 @@ SMS_GATEWAY_USERNAME = env("SMS_GATEWAY_USERNAME", "")
 SMS_GATEWAY_PASSWORD = env("SMS_GATEWAY_PASSWORD", "")
 SMS_SENDER_NAME = env("SMS_SENDER_NAME", "MOTCUA")
 
+# --- Inter-agency transfer (liên thông) ------------------------------------------------------
+# The adapters a process step may name, as class paths (integrations/adapters.py); each class
+# carries its own name ("tax", "motcua").
+INTEGRATION_ADAPTERS = env_list(
+    "INTEGRATION_ADAPTERS",
+    "motcua.integrations.adapters.TaxAuthorityAdapter,"
+    "motcua.integrations.adapters.MotcuaAgencyAdapter",
+)
+# A send failing on the network is tried again after base, 2×base, 4×base... seconds, at most
+# INTEGRATION_MAX_ATTEMPTS times, then shown to staff as failed.
+INTEGRATION_MAX_ATTEMPTS = env_int("INTEGRATION_MAX_ATTEMPTS", 6)
+INTEGRATION_RETRY_BASE_SECONDS = env_int("INTEGRATION_RETRY_BASE_SECONDS", 30)
+# How often sent transfers are asked for an answer (notice, payment).
+INTEGRATION_POLL_SECONDS = env_int("INTEGRATION_POLL_SECONDS", 60)
+# The tax authority's dossier API. Outside production the default is the local stand-in
+# (`python -m motcua.integrations.tax_standin`, started by scripts/serve).
+_tax_standin = MOTCUA_ENV != "production"
+TAX_AUTHORITY_URL = env("TAX_AUTHORITY_URL", "http://127.0.0.1:8010" if _tax_standin else "")
+TAX_AUTHORITY_API_KEY = env(
+    "TAX_AUTHORITY_API_KEY", "motcua-tax-standin-key" if _tax_standin else ""
+)
+TAX_AUTHORITY_TIMEOUT_SECONDS = env_int("TAX_AUTHORITY_TIMEOUT_SECONDS", 10)
+
+# --- Notifications (notifications/channels.py) ----------------------------------------------
+# The class that delivers each channel's messages (in_app needs none: it is shown on the site).
+NOTIFICATION_CHANNELS = {
+    "sms": env("NOTIFICATION_SMS_CHANNEL", "motcua.notifications.channels.ConsoleChannel"),
+    "email": env("NOTIFICATION_EMAIL_CHANNEL", "motcua.notifications.channels.DjangoEmailChannel"),
+}
+# The console channel also appends each message as a line to this file when set.
+NOTIFICATIONS_FILE = env("NOTIFICATIONS_FILE", "")
+# A message failing temporarily is tried this many times in all, waiting base, 2×base,
+# 4×base... seconds between tries, then marked as a permanent failure.
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
+
 # --- Environmental monitoring ---------------------------------------------------------------
 # An hour of raw readings gives an hourly mean when at least this share of the readings expected
 # from the station's reporting interval arrived (0.75: 9 of 12 five-minute readings).
@@ -367,6 +403,11 @@ SITE_HOTLINE = env("SITE_HOTLINE", "")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 # Working hours used when an agency has none of its own (see core/calendar.py).
 DEFAULT_WORKING_HOURS = env("DEFAULT_WORKING_HOURS", "07:00-11:30,13:30-17:00")
+# A dossier received at or after this time of a working day counts from the next working
+# morning (Decree 118/2025: paper passed on the next day when received after 15:00).
+RECEPTION_CUTOFF = env("RECEPTION_CUTOFF", "15:00")
+# Working days a consultation (xin ý kiến) gets when the officer does not say.
+CONSULTATION_DEFAULT_DAYS = env_int("CONSULTATION_DEFAULT_DAYS", 3)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

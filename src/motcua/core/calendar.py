@@ -395,6 +395,26 @@ def next_working_moment(
     return _at(calendar.next_working_day(day), hours.morning_start)
 
 
+def reception_start(
+    moment: datetime,
+    *,
+    agency: Agency | None = None,
+    cutoff: time | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> datetime:
+    """When the legal time of a dossier received at `moment` starts: as `next_working_moment`,
+    except that one received at or after the reception cut-off of a working day (default 15:00,
+    settings.RECEPTION_CUTOFF) counts from the next working morning."""
+    hours = working_hours_for(agency)
+    calendar = _calendar(calendar)
+    if cutoff is None:
+        cutoff = time.fromisoformat(settings.RECEPTION_CUTOFF)
+    local = _local(moment)
+    if calendar.is_working_day(local.date()) and local.time() >= cutoff:
+        return _at(calendar.next_working_day(local.date()), hours.morning_start)
+    return next_working_moment(local, hours, calendar=calendar)
+
+
 def _advance(
     start: datetime, days: Fraction, hours: WorkingHours, calendar: WorkingCalendar
 ) -> datetime:

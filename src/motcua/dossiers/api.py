@@ -1,4 +1,4 @@
-"""API of dossiers: upload files, submit a dossier (idempotent), list and read one's dossiers."""
+"""API of dossiers: upload, submit (idempotent), list and read dossiers; back-office actions."""
 
 import math
 import re
@@ -18,8 +18,14 @@ from motcua.accounts.selectors import is_staff_user
 from motcua.core.errors import InvalidInput
 from motcua.core.middleware import client_ip
 from motcua.core.schemas import ErrorSchema
+from motcua.dossiers.backoffice import dossier_act
 from motcua.dossiers.models import Attachment, Dossier
-from motcua.dossiers.selectors import dossier_attachments, dossier_get_visible_to, dossier_list_own
+from motcua.dossiers.selectors import (
+    dossier_attachments,
+    dossier_get_visible_to,
+    dossier_history_for,
+    dossier_list_own,
+)
 from motcua.dossiers.services import attachment_upload, body_fingerprint, dossier_submit_online
 from motcua.dossiers.tracking import dossier_lookup
 
@@ -380,3 +386,109 @@ def lookup(
 ) -> JsonResponse:
     result = dossier_lookup(code=code, phone=phone, id_last4=id_last4, client=client_ip(request))
     return JsonResponse(result.as_json(), headers={"Cache-Control": "no-store"})
+
+
+# --- Back office: actions and history -------------------------------------------------------
+
+
+class ActionIn(Schema):
+    """Một thao tác trên hồ sơ. Các trường khác tùy thao tác (ví dụ `reasons`, `items`,
+    `assignee`, `step`, `note`, `amount`, `method`, `new_appointment_at`, `score`)."""
+
+    model_config = {"extra": "allow"}
+
+    action: str = SchemaField(
+        max_length=50,
+        description=(
+            "receive, request_supplement, refuse, assign, forward, return_to_step, consult, "
+            "answer_consultation, inspect, transfer, pause, resume, stop, withdraw, supplement, "
+            "finish, return_result, apologize, rate"
+        ),
+    )
+    version: int = SchemaField(
+        ge=0, le=2**31, description="Phiên bản hồ sơ người gọi đang xem (GET trả về)."
+    )
+
+
+class ActionOut(Schema):
+    code: str
+    status: str
+    status_label: str
+    national_status_code: int | None
+    version: int
+    current_unit: str | None
+    assignee: str | None
+    appointment_at: datetime | None
+    step_due_at: datetime | None
+
+
+class HistoryEventOut(Schema):
+    occurred_at: datetime
+    action: str
+    action_label: str
+    from_status: str
+    to_status: str
+    status_label: str
+    actor: str | None
+    note: str
+    data: dict[str, Any]
+
+
+@router.post(
+    "/dossiers/{code}/actions",
+    response={
+        200: ActionOut,
+        400: ErrorSchema,
+        401: ErrorSchema,
+        403: ErrorSchema,
+        404: ErrorSchema,
+        409: ErrorSchema,
+    },
+    auth=session_or_token,
+    summary="Thực hiện một thao tác xử lý hồ sơ",
+    description=(
+        "Một bước chuyển của hồ sơ cho người dùng đã xác thực. 400 khi thao tác không được "
+        "phép ở trạng thái, bước hiện tại hoặc thiếu trường bắt buộc (trường `field` chỉ ra "
+        "trường lỗi); 403 khi vai trò, đơn vị không được phép; 409 khi `version` đã cũ (người "
+        "khác vừa xử lý)."
+    ),
+)
+def dossier_action(request: HttpRequest, code: str, body: ActionIn):
+    dossier = dossier_get_visible_to(user=request.auth, code=code)
+    payload = {
+        key: value for key, value in body.model_dump().items() if key not in {"action", "version"}
+    }
+    dossier = dossier_act(
+        actor=request.auth,
+        dossier=dossier,
+        action=body.action,
+        payload=payload,
+        version=body.version,
+    )
+    dossier = dossier_get_visible_to(user=request.auth, code=dossier.code)
+    return {
+        "code": dossier.code,
+        "status": dossier.status,
+        "status_label": str(dossier.get_status_display()),
+        "national_status_code": dossier.national_status_code,
+        "version": dossier.version,
+        "current_unit": dossier.current_unit.name if dossier.current_unit_id else None,
+        "assignee": dossier.assignee.full_name if dossier.assignee_id else None,
+        "appointment_at": dossier.promised_at,
+        "step_due_at": dossier.step_due_at,
+    }
+
+
+@router.get(
+    "/dossiers/{code}/history",
+    response={200: list[HistoryEventOut], 401: ErrorSchema, 404: ErrorSchema},
+    auth=session_or_token,
+    summary="Diễn biến xử lý hồ sơ",
+    description=(
+        "Các sự kiện của hồ sơ theo thời gian. Cán bộ của cơ quan thấy mọi sự kiện; chủ hồ sơ "
+        "thấy các sự kiện công khai, không có ghi chú nội bộ."
+    ),
+)
+def dossier_history(request: HttpRequest, code: str):
+    dossier = dossier_get_visible_to(user=request.auth, code=code)
+    return dossier_history_for(dossier=dossier, user=request.auth)

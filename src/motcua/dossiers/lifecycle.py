@@ -60,8 +60,19 @@ def transition(
     `to_status`, set `update_fields` on it, and append the event and the audit entry.
 
     The write is conditional on the status and version the caller read, so two officials acting
-    on the same dossier at once cannot both succeed: the second gets 409."""
-    if not can_transition(dossier.status, to_status):
+    on the same dossier at once cannot both succeed: the second gets 409.
+
+    `to_status` equal to the current status records an action that keeps the status (assign,
+    forward to the next step, consult...), allowed in every status but the final ones."""
+    same = to_status == dossier.status
+    if same and dossier.status in FINAL:
+        raise Conflict(
+            _("Hồ sơ đã kết thúc (“%(status)s”), không thể thao tác thêm.")
+            % {"status": Status(dossier.status).label},
+            code="invalid_transition",
+            field="status",
+        )
+    if not same and not can_transition(dossier.status, to_status):
         raise Conflict(
             _("Không thể chuyển hồ sơ từ trạng thái “%(from)s” sang “%(to)s”.")
             % {"from": Status(dossier.status).label, "to": Status(to_status).label},
@@ -99,7 +110,10 @@ def transition(
             actor=actor,
             action=f"dossier.{action}",
             obj=dossier,
-            changes={"status": [from_status, to_status]},
+            changes={
+                **({} if same else {"status": [from_status, to_status]}),
+                **({"fields": sorted(update_fields)} if update_fields else {}),
+            },
             occurred_at=at,
         )
     return event

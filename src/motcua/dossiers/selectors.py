@@ -18,7 +18,12 @@ from motcua.catalog.selectors import query_tokens
 from motcua.core.errors import NotFound
 from motcua.dossiers.codes import normalize_code
 from motcua.dossiers.models import Attachment, Dossier, Status
-from motcua.dossiers.tracking import OwnDossierFilters, StatusGroup, dossier_tracking_queryset
+from motcua.dossiers.tracking import (
+    OwnDossierFilters,
+    StatusGroup,
+    dossier_tracking_queryset,
+    event_action_label,
+)
 
 # How many earlier files the "reuse" picker offers.
 REUSABLE_LIMIT = 50
@@ -293,3 +298,35 @@ def dossier_get_mine(*, user, code: str) -> Dossier:
     if dossier is None:
         raise NotFound(_("Không tìm thấy hồ sơ có mã này trong hồ sơ của bạn."), field="code")
     return dossier
+
+
+# --- History -----------------------------------------------------------------------------------
+
+
+def dossier_history_for(*, dossier: Dossier, user) -> list[dict]:
+    """The dossier's events for `user`: every event with notes and actors for staff of its
+    agency, the public events without internal notes for the applicant."""
+    staff = is_staff_user(user)
+    events = dossier.events.select_related("actor").order_by("occurred_at", "pk")
+    if not staff:
+        events = events.filter(is_public=True)
+    return [
+        {
+            "occurred_at": event.occurred_at,
+            "action": event.action,
+            "action_label": event_action_label(event.action, event.to_status),
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+            "status_label": str(Status(event.to_status).label),
+            "actor": (event.actor.full_name if event.actor else None) if staff else None,
+            "note": event.note if staff or event.action in _APPLICANT_NOTES else "",
+            "data": event.data if staff else {},
+        }
+        for event in events
+    ]
+
+
+# Events whose note is written for the applicant (reasons they must read).
+_APPLICANT_NOTES = frozenset(
+    {"refuse", "request_supplement", "stop", "apologize", "withdraw", "pause", "supplement"}
+)

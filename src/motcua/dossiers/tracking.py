@@ -67,8 +67,18 @@ ACTION_LABELS: dict[str, str] = {
     "receive": gettext_lazy("Tiếp nhận hồ sơ"),
     "refuse": gettext_lazy("Từ chối tiếp nhận hồ sơ"),
     "request_supplement": gettext_lazy("Yêu cầu bổ sung, hoàn thiện hồ sơ"),
-    "transfer": gettext_lazy("Chuyển xử lý"),
+    "transfer": gettext_lazy("Chuyển liên thông cơ quan khác"),
+    "transfer_returned": gettext_lazy("Cơ quan liên thông đã trả lời"),
+    "forward": gettext_lazy("Chuyển xử lý"),
     "start_processing": gettext_lazy("Chuyển xử lý"),
+    "return_to_step": gettext_lazy("Trả lại bước trước"),
+    "consult": gettext_lazy("Xin ý kiến đơn vị khác"),
+    "answer_consultation": gettext_lazy("Trả lời xin ý kiến"),
+    "inspect": gettext_lazy("Kiểm tra thực địa"),
+    "pause": gettext_lazy("Thông báo thực hiện nghĩa vụ tài chính"),
+    "resume": gettext_lazy("Hoàn thành nghĩa vụ tài chính, tiếp tục xử lý"),
+    "apologize": gettext_lazy("Xin lỗi và hẹn lại ngày trả kết quả"),
+    "rate": gettext_lazy("Đánh giá mức độ hài lòng"),
     "assign": gettext_lazy("Phân công xử lý"),
     "request_financial_obligation": gettext_lazy("Thông báo thực hiện nghĩa vụ tài chính"),
     "financial_obligation_fulfilled": gettext_lazy("Hoàn thành nghĩa vụ tài chính"),
@@ -204,6 +214,7 @@ def version_labels(version_id: int) -> VersionLabels:
 @receiver([post_save, post_delete], sender=Unit)
 def _forget_agency_labels(**kwargs) -> None:
     _agency_labels.cache_clear()
+    _unit_label.cache_clear()
     cache.delete(_AGENCY_CODES_CACHE_KEY)
 
 
@@ -224,6 +235,7 @@ class DossierPlace:
     status: str
     agency_id: int
     procedure_version_id: int
+    current_unit_id: int | None = None
 
     @classmethod
     def of(cls, dossier: Dossier) -> DossierPlace:
@@ -232,13 +244,27 @@ class DossierPlace:
             status=dossier.status,
             agency_id=dossier.agency_id,
             procedure_version_id=dossier.procedure_version_id,
+            current_unit_id=dossier.current_unit_id,
         )
 
 
-# Functions that name the unit now holding a dossier, or None when they do not know. The back
-# office (process steps) adds its own in front; when none answers, the agency's one-stop desk.
+@lru_cache(maxsize=4096)
+def _unit_label(unit_id: int, _period: int) -> tuple[str, str]:
+    return Unit.objects.filter(pk=unit_id).values_list("name", "name_en").get()
+
+
+def _step_unit(place: DossierPlace) -> str | None:
+    """The unit the back office handed the dossier to (dossiers/backoffice.py)."""
+    if place.current_unit_id is None:
+        return None
+    name, name_en = _unit_label(place.current_unit_id, int(time.monotonic() // LABELS_SECONDS))
+    return localized(name, name_en)
+
+
+# Functions that name the unit now holding a dossier, or None when they do not know; when none
+# answers, the agency's one-stop desk.
 CurrentUnitResolver = Callable[[DossierPlace], str | None]
-current_unit_resolvers: list[CurrentUnitResolver] = []
+current_unit_resolvers: list[CurrentUnitResolver] = [_step_unit]
 
 
 def dossier_current_unit(place: DossierPlace) -> str | None:
@@ -486,6 +512,8 @@ _LOOKUP_COLUMNS = (
     "appointment_at",
     "finished_at",
     "returned_at",
+    "current_unit_id",
+    "rescheduled_appointment_at",
     "public_event__occurred_at",
     "public_event__action",
     "public_event__to_status",
@@ -549,6 +577,7 @@ def _lookup_result(rows: list[dict[str, Any]]) -> DossierLookup:
         status=first["status"],
         agency_id=first["agency_id"],
         procedure_version_id=first["procedure_version_id"],
+        current_unit_id=first["current_unit_id"],
     )
     return DossierLookup(
         code=first["code"],
@@ -563,7 +592,7 @@ def _lookup_result(rows: list[dict[str, Any]]) -> DossierLookup:
         applicant_initials=applicant_initials(first["applicant_name"]),
         submitted_at=_local(first["submitted_at"]),
         received_at=_local(first["received_at"]),
-        appointment_at=_local(first["appointment_at"]),
+        appointment_at=_local(first["rescheduled_appointment_at"] or first["appointment_at"]),
         finished_at=_local(first["finished_at"]),
         returned_at=_local(first["returned_at"]),
         events=[

@@ -1,0 +1,103 @@
+"""The notifications outbox: one row per message and channel, and each delivery attempt."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """A message to one recipient on one channel, rendered when it was recorded.
+
+    Written in the same transaction as the change that caused it; delivered afterwards by the
+    `notification_deliver` task (in_app messages need no gateway and are delivered at once)."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("Tin nhắn SMS")
+        EMAIL = "email", _("Thư điện tử")
+        IN_APP = "in_app", _("Thông báo trên hệ thống")
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("Mới tạo")
+        SENDING = "sending", _("Đang gửi")
+        DELIVERED = "delivered", _("Đã gửi")
+        TEMPORARY_FAILURE = "temporary_failure", _("Lỗi tạm thời, sẽ gửi lại")
+        PERMANENT_FAILURE = "permanent_failure", _("Không gửi được")
+        TECHNICAL_FAILURE = "technical_failure", _("Lỗi kỹ thuật")
+
+    event = models.CharField(_("sự kiện"), max_length=64, db_index=True)
+    channel = models.CharField(_("kênh"), max_length=20, choices=Channel.choices)
+    recipient_name = models.CharField(_("người nhận"), max_length=255, blank=True)
+    # The phone number or e-mail address; empty for in_app messages, which go to `user`.
+    recipient_address = models.CharField(_("địa chỉ nhận"), max_length=255, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("tài khoản nhận"),
+    )
+    language = models.CharField(_("ngôn ngữ"), max_length=5, default="vi")
+    subject = models.CharField(_("tiêu đề"), max_length=255, blank=True)
+    body = models.TextField(_("nội dung"))
+    dossier_code = models.CharField(_("mã hồ sơ"), max_length=40, blank=True, db_index=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=Status.choices, default=Status.CREATED
+    )
+    attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
+    # Sent to gateways that accept one, so that a message sent twice is delivered once.
+    idempotency_key = models.UUIDField(
+        _("khóa chống gửi trùng"), default=uuid.uuid4, unique=True, editable=False
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("đã gửi lúc"), null=True, blank=True)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        indexes = [
+            models.Index(
+                fields=["user", "read_at"],
+                condition=models.Q(channel="in_app"),
+                name="notification_inbox",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} – {self.get_channel_display()} – {self.dossier_code or self.pk}"
+
+
+class NotificationAttempt(models.Model):
+    """One try to hand a notification to its channel; the delivery history operators read."""
+
+    class Outcome(models.TextChoices):
+        DELIVERED = "delivered", _("Đã gửi")
+        TEMPORARY_FAILURE = "temporary_failure", _("Lỗi tạm thời")
+        PERMANENT_FAILURE = "permanent_failure", _("Không gửi được")
+        TECHNICAL_FAILURE = "technical_failure", _("Lỗi kỹ thuật")
+
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.CASCADE,
+        related_name="delivery_attempts",
+        verbose_name=_("thông báo"),
+    )
+    started_at = models.DateTimeField(_("bắt đầu"))
+    finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    # Empty while the attempt runs; stays empty if the worker died during it.
+    outcome = models.CharField(_("kết quả"), max_length=20, choices=Outcome.choices, blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        verbose_name = _("lần gửi")
+        verbose_name_plural = _("lần gửi")
+
+    def __str__(self) -> str:
+        return f"{self.notification_id} @ {self.started_at:%d/%m/%Y %H:%M:%S}"

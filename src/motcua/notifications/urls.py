@@ -1,0 +1,11 @@
+"""Pages of notifications: a staff member's in-app inbox."""
+
+from django.urls import path
+
+from motcua.notifications import views
+
+app_name = "notifications"
+urlpatterns = [
+    path("can-bo/thong-bao/", views.inbox, name="inbox"),
+    path("can-bo/thong-bao/<int:pk>/da-doc/", views.mark_read, name="mark-read"),
+]
