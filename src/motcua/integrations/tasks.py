@@ -1,0 +1,24 @@
+"""Background work of inter-agency transfers, on the "integrations" queue: sending, and the
+periodic poll for answers."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.tasks import task
+
+from motcua.core.scheduler import periodic
+from motcua.integrations import services
+
+
+@task(queue_name="integrations")
+def transfer_send(transfer_id: int) -> str:
+    """Send one transfer (a retry enqueues this task again, later); returns its status."""
+    transfer = services.transfer_deliver(transfer_id=transfer_id)
+    return transfer.status if transfer is not None else "missing"
+
+
+@periodic(every=timedelta(seconds=settings.INTEGRATION_POLL_SECONDS))
+@task(queue_name="integrations")
+def transfers_poll() -> int:
+    """Ask counterparts for the answers of sent transfers; returns how many were asked."""
+    return services.transfers_poll_due()
