@@ -1,4 +1,5 @@
-"""API of the procedure catalogue: search published procedures and read one in full."""
+"""API of the procedure catalogue: search published procedures, read one in full, and read the
+internal process that its dossiers follow."""
 
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ from ninja import Query, Router, Schema
 from pydantic import Field as SchemaField
 
 from motcua.catalog.models import Procedure, ProcedureVersion
+from motcua.catalog.process import (
+    process_duration_budget,
+    process_published_for,
+    process_steps_annotated,
+)
 from motcua.catalog.selectors import (
     CatalogFilters,
     procedure_get_published,
@@ -214,4 +220,84 @@ def procedure_detail(request: HttpRequest, code: str):
             for fee in version.fees.all()
         ],
         "form": {"schema": form.schema, "ui": form.ui} if form is not None else None,
+    }
+
+
+class ProcessStepOut(Schema):
+    position: int
+    name: str
+    name_en: str
+    kind: str = SchemaField(description="handle, approve, sign hoặc transfer.")
+    unit: NamedRef
+    role: str = SchemaField(description="specialist, unit_head hoặc director.")
+    duration: float = SchemaField(description="Thời gian của bước, chính xác nửa ngày.")
+    duration_unit: str
+    actions: list[str] = SchemaField(
+        description="forward, return_to_step, consult, inspect, request_supplement, transfer, "
+        "finish."
+    )
+    transfer_adapter: str = SchemaField(description='"tax", "motcua" hoặc "".')
+    transfer_agency: NamedRef | None
+
+
+class ProcessOut(Schema):
+    procedure: str
+    agency: NamedRef
+    number: int
+    published_at: datetime | None
+    total_duration: float = SchemaField(description="Tổng số ngày làm việc của các bước.")
+    allowed_duration: float | None = SchemaField(
+        description="Số ngày làm việc tối đa theo thời hạn giải quyết của thủ tục."
+    )
+    steps: list[ProcessStepOut]
+
+
+class ProcessQuery(Schema):
+    agency: str = SchemaField(
+        "", max_length=32, description="Mã cơ quan; mặc định là cơ quan thực hiện thủ tục."
+    )
+
+
+def _named(value) -> dict[str, str] | None:
+    if value is None:
+        return None
+    return {"code": value.code, "name": value.name, "name_en": value.name_en}
+
+
+@router.get(
+    "/procedures/{code}/process",
+    response={200: ProcessOut, 404: ErrorSchema},
+    summary="Xem quy trình nội bộ đang áp dụng của một thủ tục",
+)
+def procedure_process(request: HttpRequest, code: str, filters: Query[ProcessQuery]):
+    """The published internal process (quy trình nội bộ) of a procedure: its steps in order,
+    with the unit and role handling each, its share of the legal time and the actions allowed."""
+    procedure = procedure_get_published(code=code)
+    definition = process_published_for(procedure=procedure, agency_code=filters.agency)
+    definition.procedure = procedure
+    steps = process_steps_annotated(definition=definition)
+    budget = process_duration_budget(definition=definition, steps=steps)
+    return {
+        "procedure": procedure.code,
+        "agency": _named(definition.agency),
+        "number": definition.number,
+        "published_at": definition.published_at,
+        "total_duration": float(budget.total),
+        "allowed_duration": float(budget.allowed) if budget.allowed is not None else None,
+        "steps": [
+            {
+                "position": step.position,
+                "name": step.name,
+                "name_en": step.name_en,
+                "kind": step.kind,
+                "unit": _named(step.unit),
+                "role": step.role,
+                "duration": float(step.duration),
+                "duration_unit": step.duration_unit,
+                "actions": step.actions,
+                "transfer_adapter": step.transfer_adapter,
+                "transfer_agency": _named(step.transfer_agency),
+            }
+            for step in steps
+        ],
     }

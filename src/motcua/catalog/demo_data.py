@@ -1349,3 +1349,157 @@ PROCEDURES: list[dict[str, Any]] = [
         ),
     },
 ]
+
+# --- Internal processes (quy trình nội bộ) -----------------------------------------------------
+# One published process per demo procedure, in the demo department (DEMO_AGENCY), loaded by
+# `load_demo_catalog` once the units and staff of `motcua demo` exist. Units are codes of
+# core/management/commands/demo.py DEPARTMENT_UNITS. ILLUSTRATIVE: the split of the legal time
+# between steps is ours (provinces publish their own in a decision on internal processes).
+# Every process leaves at least half a day of the legal time to the one-stop desk (reception
+# and return), except the same-day mortgage registration. Steps count working days; for a legal
+# time in calendar days the steps stay within 5 working days per 7 calendar days (30 calendar
+# days: at most 21 working days; 90: at most 64), see catalog/process.py.
+
+CHECK_ACTIONS = ["forward", "consult", "inspect", "request_supplement"]
+APPROVE_ACTIONS = ["forward", "return_to_step"]
+SIGN_ACTIONS = ["return_to_step", "finish"]
+
+
+def _process_step(
+    name: str,
+    name_en: str,
+    *,
+    unit: str,
+    role: str,
+    duration: str,
+    actions: list[str],
+    kind: str = "handle",
+    transfer_adapter: str = "",
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "name_en": name_en,
+        "kind": kind,
+        "unit": unit,
+        "role": role,
+        "duration": duration,
+        "actions": actions,
+        "transfer_adapter": transfer_adapter,
+    }
+
+
+def _three_steps(
+    *,
+    unit: str,
+    unit_name: str,
+    unit_name_en: str,
+    check: tuple[str, str],
+    days: tuple[str, str, str],
+    tax_days: str = "",
+) -> list[dict[str, Any]]:
+    """Specialist checks, head of unit approves, the department's leader signs; with `tax_days`,
+    a liên thông step to the tax authority (financial obligation) before the head's approval."""
+    steps = [
+        _process_step(*check, unit=unit, role="specialist", duration=days[0], actions=CHECK_ACTIONS)
+    ]
+    if tax_days:
+        steps.append(
+            _process_step(
+                "Chuyển thông tin sang cơ quan thuế, nhận thông báo nghĩa vụ tài chính",
+                "Send the data to the tax authority and receive the financial obligation notice",
+                kind="transfer",
+                unit=unit,
+                role="specialist",
+                duration=tax_days,
+                actions=["transfer", "forward"],
+                transfer_adapter="tax",
+            )
+        )
+    steps += [
+        _process_step(
+            f"Lãnh đạo {unit_name} xem xét, trình ký",
+            f"The head of the {unit_name_en} reviews and submits for signature",
+            kind="approve",
+            unit=unit,
+            role="unit_head",
+            duration=days[1],
+            actions=APPROVE_ACTIONS,
+        ),
+        _process_step(
+            "Lãnh đạo Sở ký kết quả",
+            "The department's leader signs the result",
+            kind="sign",
+            unit="VP",
+            role="director",
+            duration=days[2],
+            actions=SIGN_ACTIONS,
+        ),
+    ]
+    return steps
+
+
+LAND_OFFICE = {
+    "unit": "VPDKDD",
+    "unit_name": "Văn phòng Đăng ký đất đai",
+    "unit_name_en": "Land Registration Office",
+}
+ENVIRONMENT_OFFICE = {
+    "unit": "CCBVMT",
+    "unit_name": "Chi cục Bảo vệ môi trường",
+    "unit_name_en": "Environmental Protection Sub-department",
+}
+WATER_OFFICE = {
+    "unit": "TNNKS",
+    "unit_name": "Phòng Tài nguyên nước và Khoáng sản",
+    "unit_name_en": "Water and Minerals Division",
+}
+LAND_CHECK = (
+    "Thẩm tra hồ sơ, kiểm tra thực địa (nếu cần), cập nhật hồ sơ địa chính",
+    "Examine the dossier, inspect the site if needed, update the cadastral records",
+)
+PERMIT_CHECK = (
+    "Thẩm định hồ sơ, kiểm tra thực tế, lấy ý kiến (nếu cần), dự thảo giấy phép",
+    "Appraise the dossier, inspect on site, consult if needed, draft the permit",
+)
+
+# Procedure code -> the steps of its demo process, in order.
+PROCESSES: dict[str, list[dict[str, Any]]] = {
+    # 17 working days: 15 in the steps (8 + 3 with the tax authority + 2 + 2).
+    "1.012756": _three_steps(**LAND_OFFICE, check=LAND_CHECK, days=("8", "2", "2"), tax_days="3"),
+    # 5 working days: 1.5 + 1 (tax) + 1 + 1.
+    "1.012783": _three_steps(**LAND_OFFICE, check=LAND_CHECK, days=("1.5", "1", "1"), tax_days="1"),
+    # 3 working days: 1.5 + 0.5 + 0.5.
+    "1.012766": _three_steps(**LAND_OFFICE, check=LAND_CHECK, days=("1.5", "0.5", "0.5")),
+    # Same working day (0.5): one step, in which the registration office records and certifies.
+    "1.012801": [
+        _process_step(
+            "Kiểm tra, ghi nội dung đăng ký thế chấp và chứng nhận đăng ký",
+            "Check, record the mortgage and certify the registration",
+            unit="VPDKDD",
+            role="specialist",
+            duration="0.5",
+            actions=["request_supplement", "finish"],
+        )
+    ],
+    # 10 working days (the public notice of the loss is not counted): 5 + 2 + 2.
+    "1.012786": _three_steps(**LAND_OFFICE, check=LAND_CHECK, days=("5", "2", "2")),
+    # 15 working days: 9 + 2.5 + 2.5.
+    "1.012784": _three_steps(**LAND_OFFICE, check=LAND_CHECK, days=("9", "2.5", "2.5")),
+    # 30 calendar days (at most 21 working days): 12 + 4 + 3.
+    "1.010727": _three_steps(**ENVIRONMENT_OFFICE, check=PERMIT_CHECK, days=("12", "4", "3")),
+    "1.010733": _three_steps(
+        **ENVIRONMENT_OFFICE,
+        check=(
+            "Tổ chức hội đồng thẩm định, tổng hợp ý kiến, dự thảo quyết định phê duyệt",
+            "Convene the appraisal council, collect opinions, draft the approval decision",
+        ),
+        days=("12", "4", "3"),
+    ),
+    # 30 and 25 working days.
+    "1.004253": _three_steps(**WATER_OFFICE, check=PERMIT_CHECK, days=("18", "5", "4")),
+    "1.004232": _three_steps(**WATER_OFFICE, check=PERMIT_CHECK, days=("15", "4", "3")),
+    "1.004179": _three_steps(**WATER_OFFICE, check=PERMIT_CHECK, days=("18", "5", "4")),
+    # 90 calendar days (at most 64 working days): 40 + 10 + 8.
+    "1.004446": _three_steps(**WATER_OFFICE, check=PERMIT_CHECK, days=("40", "10", "8")),
+    "1.004345": _three_steps(**WATER_OFFICE, check=PERMIT_CHECK, days=("40", "10", "8")),
+}

@@ -1,7 +1,10 @@
-"""`motcua load_demo_catalog`: the demo procedures of catalog/demo_data.py, published (idempotent).
+"""`motcua load_demo_catalog`: the demo procedures of catalog/demo_data.py, published, and their
+internal processes (idempotent).
 
 A procedure whose code is already in the catalogue is left as it is, so running the command
-again (or after an administrator edited a demo procedure) changes nothing."""
+again (or after an administrator edited a demo procedure) changes nothing. A procedure gets its
+demo process only when it has no process in the demo department yet, and only once the units of
+`motcua demo` exist (`make run` runs that first)."""
 
 from __future__ import annotations
 
@@ -11,11 +14,11 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from motcua.accounts.models import Agency
+from motcua.accounts.models import Agency, Unit
 from motcua.accounts.services import agency_create
-from motcua.catalog import demo_data, services
+from motcua.catalog import demo_data, process, services
 from motcua.catalog.blank_forms import blank_form_docx
-from motcua.catalog.models import Fee, Field, Procedure, RequiredDocument
+from motcua.catalog.models import Fee, Field, Procedure, ProcessDefinition, RequiredDocument
 
 
 class Command(BaseCommand):
@@ -30,10 +33,12 @@ class Command(BaseCommand):
                 continue
             self._procedure(values, field=fields[values["field"]], agency=agency)
             created += 1
+        processes = self._processes(agency)
         if options["verbosity"]:
             self.stdout.write(
                 f"Danh mục thủ tục mẫu: thêm {created}, "
-                f"tổng {Procedure.objects.count()} thủ tục trong {Field.objects.count()} lĩnh vực."
+                f"tổng {Procedure.objects.count()} thủ tục trong {Field.objects.count()} lĩnh vực; "
+                f"thêm {processes} quy trình nội bộ."
             )
 
     def _agency(self) -> Agency:
@@ -79,3 +84,34 @@ class Command(BaseCommand):
             fee = Fee(version=version, **{"order": order, **fee_values})
             services.fee_save(actor=None, fee=fee)
         services.procedure_publish(version=version, actor=None)
+
+    def _processes(self, agency: Agency) -> int:
+        units = {unit.code: unit for unit in Unit.objects.filter(agency=agency, is_active=True)}
+        created = 0
+        for code, steps in demo_data.PROCESSES.items():
+            procedure = Procedure.objects.filter(code=code).first()
+            if procedure is None or not all(step["unit"] in units for step in steps):
+                continue
+            if ProcessDefinition.objects.filter(procedure=procedure, agency=agency).exists():
+                continue
+            self._process(procedure, agency=agency, units=units, steps=steps)
+            created += 1
+        return created
+
+    @transaction.atomic
+    def _process(
+        self,
+        procedure: Procedure,
+        *,
+        agency: Agency,
+        units: dict[str, Unit],
+        steps: list[dict[str, Any]],
+    ) -> None:
+        definition = process.process_definition_create(
+            actor=None, procedure=procedure, agency=agency, note="Quy trình mẫu"
+        )
+        for values in steps:
+            process.process_step_save(
+                actor=None, definition=definition, **{**values, "unit": units[values["unit"]]}
+            )
+        process.process_definition_publish(actor=None, definition=definition)

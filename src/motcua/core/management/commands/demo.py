@@ -1,4 +1,5 @@
-"""`motcua demo`: demo agencies, units, one staff account per role, citizens and an
+"""`motcua demo`: demo agencies, units, staff (every role, and enough people for each demo
+internal process to run and for least-load assignment to have a choice), citizens and an
 organisation. Idempotent: what exists (by code or username) is left as it is."""
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ COMMUNE_AGENCY = {
     "kind": Agency.Kind.COMMUNE,
     "address": "Phường Xuân Hương - Đà Lạt, tỉnh Lâm Đồng",
 }
+# Units of the commune agency besides its one-stop desk: code, name.
+COMMUNE_UNITS = [
+    ("KT", "Phòng Kinh tế, Hạ tầng và Đô thị"),
+    ("VP", "Văn phòng HĐND và UBND phường"),
+]
 # username, full name, role, unit code (in the department)
 STAFF = [
     ("tiepnhan", "Phạm Thị Hoa", Role.RECEIVING_OFFICER, "MOTCUA"),
@@ -52,6 +58,18 @@ STAFF = [
     ("giamdoc", "Nguyễn Văn Hùng", Role.DIRECTOR, "VP"),
     ("quantri", "Đỗ Thanh Sơn", Role.ADMINISTRATOR, "VP"),
     ("quantrac", "Vũ Thị Lan", Role.MONITORING_OPERATOR, "CCBVMT"),
+    # The people of the demo internal processes (catalog/demo_data.py PROCESSES).
+    ("chuyenvien2", "Nguyễn Thị Thu Trang", Role.SPECIALIST, "VPDKDD"),
+    ("chuyenvienmt", "Hoàng Văn Nam", Role.SPECIALIST, "CCBVMT"),
+    ("truongphongmt", "Bùi Thị Mai", Role.UNIT_HEAD, "CCBVMT"),
+    ("chuyenviennuoc", "Đặng Quốc Bảo", Role.SPECIALIST, "TNNKS"),
+    ("truongphongnuoc", "Phan Văn Dũng", Role.UNIT_HEAD, "TNNKS"),
+]
+# username, full name, role, unit code (in the commune agency); the chairman signs as director.
+COMMUNE_STAFF = [
+    ("tiepnhanxa", "Lý Thị Hằng", Role.RECEIVING_OFFICER, "MOTCUA"),
+    ("chuyenvienxa", "Trịnh Văn Long", Role.SPECIALIST, "KT"),
+    ("chuthichxa", "Ngô Đức Thắng", Role.DIRECTOR, "VP"),
 ]
 CITIZENS = [
     {
@@ -96,9 +114,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.created = 0
         with transaction.atomic():
-            department = self._agencies()
+            department, commune_agency = self._agencies()
             units = self._units(department)
-            self._staff(department, units)
+            self._staff(department, units, STAFF)
+            self._staff(commune_agency, self._commune_units(commune_agency), COMMUNE_STAFF)
             self._citizens()
         if options["url"]:
             self.stdout.write(f"Motcua đang chạy tại {options['url']}")
@@ -117,7 +136,7 @@ class Command(BaseCommand):
         self.created += 1
         return agency_create(actor=None, parent=parent, **values)
 
-    def _agencies(self) -> Agency:
+    def _agencies(self) -> tuple[Agency, Agency]:
         ministry = self._agency(MINISTRY, parent=None)
         # Link the places only when the administrative units are loaded.
         province = Province.objects.filter(code="68").first()
@@ -134,7 +153,15 @@ class Command(BaseCommand):
                 name="Bộ phận một cửa UBND phường",
                 is_one_stop_desk=True,
             )
-        return department
+        return department, commune_agency
+
+    def _commune_units(self, commune_agency: Agency) -> dict[str, Unit]:
+        units = {unit.code: unit for unit in commune_agency.units.all()}
+        for code, name in COMMUNE_UNITS:
+            if code not in units:
+                self.created += 1
+                units[code] = unit_create(actor=None, agency=commune_agency, code=code, name=name)
+        return units
 
     def _units(self, department: Agency) -> dict[str, Unit]:
         units = {}
@@ -148,15 +175,15 @@ class Command(BaseCommand):
             units[code] = unit
         return units
 
-    def _staff(self, department: Agency, units: dict[str, Unit]) -> None:
+    def _staff(self, agency: Agency, units: dict[str, Unit], staff: list[tuple]) -> None:
         now = timezone.now()
-        for username, full_name, role, unit_code in STAFF:
+        for username, full_name, role, unit_code in staff:
             user = User.objects.filter(username__iexact=username).first()
             if user is None:
                 self.created += 1
                 user = staff_create(
                     actor=None,
-                    agency=department,
+                    agency=agency,
                     username=username,
                     full_name=full_name,
                     password=DEMO_PASSWORD,
@@ -178,6 +205,10 @@ class Command(BaseCommand):
 
     def _print_logins(self) -> None:
         rows = [(username, str(role.label)) for username, _name, role, _unit in STAFF]
+        rows += [
+            (username, f"{role.label} – {COMMUNE_AGENCY['name']}")
+            for username, _name, role, _unit in COMMUNE_STAFF
+        ]
         rows += [
             (person["personal_id"], f"Công dân – {person['full_name']}") for person in CITIZENS
         ]
