@@ -1,8 +1,8 @@
 """Pages of dossiers: online submission, drafts, counter reception, downloads."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from motcua.dossiers import views
+from motcua.dossiers import views, views_forms
 
 app_name = "dossiers"
 urlpatterns = [
@@ -20,4 +20,21 @@ urlpatterns = [
     path("tra-cuu/", views.lookup, name="lookup"),
     path("ho-so/cua-toi/", views.my_dossiers, name="mine"),
     path("ho-so/cua-toi/<str:code>/", views.my_dossier_detail, name="mine-detail"),
+    # Legal forms (01-04), the process control sheet and the register (form 06).
+    re_path(
+        r"^can-bo/ho-so/(?P<code>[^/]+)/phieu/(?P<form>0[1-4])\.pdf$",
+        views_forms.staff_form,
+        name="staff-form",
+    ),
+    re_path(
+        r"^can-bo/ho-so/(?P<code>[^/]+)/phieu-kiem-soat\.(?P<extension>pdf|xlsx)$",
+        views_forms.control_sheet,
+        name="control-sheet",
+    ),
+    path("can-bo/so-theo-doi/", views_forms.register, name="register"),
+    re_path(
+        r"^ho-so/cua-toi/(?P<code>[^/]+)/phieu/(?P<form>0[1-4])\.pdf$",
+        views_forms.my_form,
+        name="my-form",
+    ),
 ]
