@@ -1,6 +1,14 @@
-"""Fixtures of the notifications tests: channels that fail on purpose, a recipient."""
+"""Fixtures of the notifications tests: channels that fail on purpose, a recipient, and the
+stand-in SMS gateway as a real process."""
+
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
+import requests
 
 from motcua.notifications.channels import Channel, PermanentFailure, TemporaryFailure
 from motcua.notifications.services import Recipient
@@ -49,3 +57,91 @@ def recipient(applicant):
         email=applicant.email,
         user_id=applicant.pk,
     )
+
+
+GATEWAY_USERNAME = "tests"
+GATEWAY_PASSWORD = "tests-password"
+INBOUND_SECRET = "tests-inbound-secret"
+
+
+@dataclass
+class SmsGateway:
+    """A client of the stand-in SMS gateway process for tests: its address, failure injection
+    and the messages it received."""
+
+    url: str
+
+    def _call(self, method: str, path: str, **options: Any) -> requests.Response:
+        return requests.request(
+            method,
+            self.url + path,
+            auth=(GATEWAY_USERNAME, GATEWAY_PASSWORD),
+            timeout=10,
+            **options,
+        )
+
+    def control(self, **changes: Any) -> dict:
+        response = self._call("post", "/_control", json=changes)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def messages(self, to: str = "") -> list[dict]:
+        response = self._call("get", "/messages", params={"to": to} if to else None)
+        assert response.status_code == 200, response.text
+        return response.json()["messages"]
+
+    def text_in(self, *, phone: str, text: str) -> requests.Response:
+        """A phone texting the service number: the gateway calls Motcua back."""
+        return self._call("post", "/inbound", json={"from": phone, "text": text})
+
+
+def start_sms_standin(*extra: str) -> tuple[subprocess.Popen, str]:
+    """The stand-in as a real process on a free port; returns it and its address."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "motcua.notifications.sms_standin",
+            "--port",
+            "0",
+            "--username",
+            GATEWAY_USERNAME,
+            "--password",
+            GATEWAY_PASSWORD,
+            "--callback-secret",
+            INBOUND_SECRET,
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    line = process.stdout.readline()
+    found = re.search(r"http://\S+", line)
+    assert found, f"the stand-in did not start: {line!r}"
+    return process, found.group(0)
+
+
+@pytest.fixture(scope="session")
+def _sms_standin_url():
+    process, url = start_sms_standin()
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def sms_gateway(_sms_standin_url, settings):
+    """The stand-in, empty, with SMS going through HttpSmsChannel to it; its failure switches
+    reset after the test."""
+    settings.SMS_GATEWAY_URL = f"{_sms_standin_url}/messages"
+    settings.SMS_GATEWAY_USERNAME = GATEWAY_USERNAME
+    settings.SMS_GATEWAY_PASSWORD = GATEWAY_PASSWORD
+    settings.SMS_GATEWAY_TIMEOUT_SECONDS = 2
+    settings.NOTIFICATION_CHANNELS = {
+        **settings.NOTIFICATION_CHANNELS,
+        "sms": f"{CHANNELS}.HttpSmsChannel",
+    }
+    gateway = SmsGateway(_sms_standin_url)
+    gateway.control(reset=True)
+    yield gateway
+    gateway.control(fail=False, fail_status=503, fail_rate=0, delay=0)

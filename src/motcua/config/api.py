@@ -88,12 +88,14 @@ def _register_routers() -> None:
     from motcua.core.api import router as core_router
     from motcua.dossiers.api import router as dossiers_router
     from motcua.monitoring.api import router as monitoring_router
+    from motcua.notifications.api import router as notifications_router
 
     api.add_router("/", core_router)
     api.add_router("/", accounts_router)
     api.add_router("/", catalog_router)
     api.add_router("/", dossiers_router)
     api.add_router("/", monitoring_router)
+    api.add_router("/", notifications_router)
 
 
 _register_routers()

@@ -314,11 +314,22 @@ if _email_backend.endswith("smtp.EmailBackend"):
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Motcua <no-reply@motcua.local>")
 
 # --- SMS gateway ----------------------------------------------------------------------------
-# An HTTP SMS gateway (brand-name SMS). Empty URL: messages are written to the log instead.
-SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", "")
-SMS_GATEWAY_USERNAME = env("SMS_GATEWAY_USERNAME", "")
-SMS_GATEWAY_PASSWORD = env("SMS_GATEWAY_PASSWORD", "")
+# An HTTP SMS gateway (brand-name SMS): the URL messages are POSTed to. Empty URL: messages are
+# written to the log instead. In development the default is the local stand-in
+# (`python -m motcua.notifications.sms_standin`, started by scripts/serve).
+_sms_standin = MOTCUA_ENV == "development"
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", "http://127.0.0.1:8020/messages" if _sms_standin else "")
+SMS_GATEWAY_USERNAME = env("SMS_GATEWAY_USERNAME", "motcua" if _sms_standin else "")
+SMS_GATEWAY_PASSWORD = env("SMS_GATEWAY_PASSWORD", "motcua-sms-standin" if _sms_standin else "")
 SMS_SENDER_NAME = env("SMS_SENDER_NAME", "MOTCUA")
+SMS_GATEWAY_TIMEOUT_SECONDS = env_int("SMS_GATEWAY_TIMEOUT_SECONDS", 10)
+# The gateway's inbound callback (POST /api/v1/sms/inbound) proves itself with this secret: an
+# X-Signature header holding the hex HMAC-SHA256 of the body. Empty: inbound SMS are refused.
+SMS_INBOUND_SECRET = env(
+    "SMS_INBOUND_SECRET", "motcua-sms-inbound-secret" if _sms_standin else ""
+)
+# Inbound texts per sender phone number (core/ratelimit.py rates, comma-separated).
+SMS_INBOUND_RATES = env_list("SMS_INBOUND_RATES", "5/m,30/d")
 
 # --- Inter-agency transfer (liên thông) ------------------------------------------------------
 # The adapters a process step may name, as class paths (integrations/adapters.py); each class
@@ -346,7 +357,11 @@ TAX_AUTHORITY_TIMEOUT_SECONDS = env_int("TAX_AUTHORITY_TIMEOUT_SECONDS", 10)
 # --- Notifications (notifications/channels.py) ----------------------------------------------
 # The class that delivers each channel's messages (in_app needs none: it is shown on the site).
 NOTIFICATION_CHANNELS = {
-    "sms": env("NOTIFICATION_SMS_CHANNEL", "motcua.notifications.channels.ConsoleChannel"),
+    "sms": env(
+        "NOTIFICATION_SMS_CHANNEL",
+        "motcua.notifications.channels."
+        + ("HttpSmsChannel" if SMS_GATEWAY_URL else "ConsoleChannel"),
+    ),
     "email": env("NOTIFICATION_EMAIL_CHANNEL", "motcua.notifications.channels.DjangoEmailChannel"),
 }
 # The console channel also appends each message as a line to this file when set.
@@ -355,6 +370,9 @@ NOTIFICATIONS_FILE = env("NOTIFICATIONS_FILE", "")
 # 4×base... seconds between tries, then marked as a permanent failure.
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
 NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
+# A message still "sending" this long after its attempt began had its worker die: the recovery
+# job sends it again, with the same idempotency key. Keep it above SMS_GATEWAY_TIMEOUT_SECONDS.
+NOTIFICATION_SENDING_TIMEOUT_SECONDS = env_int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", 300)
 
 # --- Environmental monitoring ---------------------------------------------------------------
 # An hour of raw readings gives an hourly mean when at least this share of the readings expected

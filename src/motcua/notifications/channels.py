@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 from typing import TYPE_CHECKING
 
+import requests
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
@@ -83,6 +85,59 @@ class DjangoEmailChannel(Channel):
             raise PermanentFailure(f"Máy chủ thư từ chối địa chỉ nhận: {error}") from error
         except (smtplib.SMTPException, OSError) as error:
             raise TemporaryFailure(f"Không gửi được thư: {error}") from error
+
+
+# One HTTP session per worker thread: reusing the gateway connection halves the cost of a send.
+_sessions = threading.local()
+# Answers that say "not now" rather than "never", although they are 4xx.
+_RETRYABLE_CLIENT_ERRORS = {408, 409, 425, 429}
+
+
+def _http_session() -> requests.Session:
+    session = getattr(_sessions, "session", None)
+    if session is None:
+        session = _sessions.session = requests.Session()
+    return session
+
+
+class HttpSmsChannel(Channel):
+    """SMS through an HTTP brand-name gateway (settings SMS_GATEWAY_URL, SMS_GATEWAY_USERNAME,
+    SMS_GATEWAY_PASSWORD, SMS_SENDER_NAME); `python -m motcua.notifications.sms_standin` is
+    its local stand-in. Each message carries its notification's idempotency key, so that a
+    message sent again after a lost answer or a dead worker is delivered once.
+
+    A 4xx answer (bad number, text refused) is permanent; 5xx, throttling and network errors
+    (timeouts included) are temporary."""
+
+    def send(self, notification: Notification) -> None:
+        if not settings.SMS_GATEWAY_URL:
+            raise ChannelNotConfigured("SMS_GATEWAY_URL chưa được cấu hình")
+        credentials = None
+        if settings.SMS_GATEWAY_USERNAME or settings.SMS_GATEWAY_PASSWORD:
+            credentials = (settings.SMS_GATEWAY_USERNAME, settings.SMS_GATEWAY_PASSWORD)
+        try:
+            response = _http_session().post(
+                settings.SMS_GATEWAY_URL,
+                json={
+                    "to": notification.recipient_address,
+                    "from": settings.SMS_SENDER_NAME,
+                    "text": notification.body,
+                },
+                headers={"Idempotency-Key": str(notification.idempotency_key)},
+                auth=credentials,
+                timeout=settings.SMS_GATEWAY_TIMEOUT_SECONDS,
+            )
+        except requests.RequestException as error:
+            raise TemporaryFailure(f"Không gọi được tổng đài SMS: {error}") from error
+        if response.status_code < 300:
+            return
+        detail = f"Tổng đài SMS trả lời {response.status_code}: {response.text[:300]}"
+        if response.status_code in (401, 403):
+            # Wrong credentials: an operator must fix the settings, then retry the messages.
+            raise ChannelNotConfigured(detail)
+        if response.status_code < 500 and response.status_code not in _RETRYABLE_CLIENT_ERRORS:
+            raise PermanentFailure(detail)
+        raise TemporaryFailure(detail)
 
 
 def get_channel(name: str) -> Channel:

@@ -15,10 +15,12 @@ from django.template import Context, Template, TemplateDoesNotExist, engines
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from motcua.accounts.identifiers import normalise_phone
 from motcua.accounts.models import User
 from motcua.accounts.sms import without_diacritics
 from motcua.core.audit import audit_record
-from motcua.core.errors import InvalidInput, NotFound
+from motcua.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from motcua.core.ratelimit import Rate, ratelimit_enforce
 from motcua.notifications.channels import (
     ChannelNotConfigured,
     PermanentFailure,
@@ -26,6 +28,7 @@ from motcua.notifications.channels import (
     get_channel,
 )
 from motcua.notifications.models import Notification, NotificationAttempt
+from motcua.notifications.selectors import FAILED, is_notification_operator, sms_lookup
 
 logger = logging.getLogger(__name__)
 
@@ -287,6 +290,129 @@ def _schedule_retry(notification: Notification) -> None:
         logger.warning("notification %s: task backend cannot delay a retry", notification.pk)
         return
     _enqueue_delivery(notification.pk, delay=retry_delay(notification.attempts))
+
+
+def notification_recover_stalled(*, now: datetime | None = None) -> list[int]:
+    """Send again the messages whose worker died mid-send: still "sending" after
+    NOTIFICATION_SENDING_TIMEOUT_SECONDS. The unfinished attempt is closed as a temporary
+    failure and the message queued again with the same idempotency key, so a gateway that got
+    it the first time does not deliver it twice. Returns the ids queued again."""
+    now = now or timezone.now()
+    stalled_before = now - timedelta(seconds=settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS)
+    recovered = []
+    with transaction.atomic():
+        stalled = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.SENDING)
+            .exclude(delivery_attempts__started_at__gte=stalled_before)
+        )
+        for notification in stalled:
+            NotificationAttempt.objects.filter(
+                notification=notification, finished_at__isnull=True
+            ).update(
+                finished_at=now,
+                outcome=NotificationAttempt.Outcome.TEMPORARY_FAILURE,
+                error=_("Tiến trình gửi bị dừng giữa chừng; gửi lại."),
+            )
+            exhausted = notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+            notification.status = (
+                Status.PERMANENT_FAILURE if exhausted else Status.TEMPORARY_FAILURE
+            )
+            notification.last_error = _("Tiến trình gửi bị dừng giữa chừng.")
+            notification.save(update_fields=["status", "last_error"])
+            audit_record(
+                actor=None,
+                action="notification_recover",
+                obj=notification,
+                changes={"status": notification.status, "attempts": notification.attempts},
+            )
+            if not exhausted:
+                _enqueue_delivery(notification.pk)
+                recovered.append(notification.pk)
+    return recovered
+
+
+SMS_SINGLE_PART = 160
+
+
+def sms_inbound_answer(*, sender: str, text: str) -> Notification:
+    """Answer a text sent to the service number (the gateway's callback) by SMS to its sender:
+    "TC <code>" gets the dossier's status, current unit and appointment date when `sender` is
+    the phone registered on it, and a polite "không tìm thấy" otherwise; anything else gets
+    how to ask. One SMS part (160 unaccented characters) at most. Limited per sender
+    (SMS_INBOUND_RATES): past the limit TooManyRequests, and no answer is sent."""
+    phone = normalise_phone(sender, field="from")
+    ratelimit_enforce(
+        scope="sms:inbound",
+        key=phone,
+        rates=[Rate.parse(rate) for rate in settings.SMS_INBOUND_RATES],
+        message=_("Số điện thoại này đã gửi quá nhiều tin tra cứu. Vui lòng thử lại sau."),
+    )
+    found = sms_lookup(text=text, phone=phone)
+    data: dict[str, Any] = {"code": found.code, "found": found.dossier is not None}
+    if found.dossier is not None:
+        dossier = found.dossier
+        data |= {
+            "code": dossier.code,
+            "status": dossier.status_label,
+            "unit": dossier.current_unit or "",
+            "appointment_at": dossier.appointment_at,
+        }
+        data["unit"] = _unit_that_fits(data)
+    with transaction.atomic():
+        [answer] = notify(
+            event="sms_lookup",
+            recipient=Recipient(phone=phone),
+            data=data,
+            dossier_code=data["code"] if data["found"] else "",
+            channels=[Channel.SMS],
+        )
+    return answer
+
+
+def _unit_that_fits(data: dict[str, Any]) -> str:
+    """The unit's name, shortened so that the answer stays one SMS part."""
+    unit = data["unit"]
+    while unit:
+        body = notification_render(
+            event="sms_lookup", channel=Channel.SMS, language="vi", data={**data, "unit": unit}
+        ).body
+        overflow = len(body) - SMS_SINGLE_PART
+        if overflow <= 0:
+            return unit
+        unit = unit[: max(0, len(unit) - overflow)].rstrip()
+    return unit
+
+
+def notification_retry(*, notification_id: int, actor: User) -> Notification:
+    """An operator sends a failed message again (after fixing a number, a gateway's settings):
+    its tries count from zero again, its key stays the same. Only failed messages, and only
+    for notification operators."""
+    if not is_notification_operator(actor):
+        raise PermissionDenied(_("Chỉ quản trị hệ thống được gửi lại thông báo."))
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
+        if notification is None:
+            raise NotFound(_("Không tìm thấy thông báo."), field="notification")
+        if notification.status not in FAILED:
+            raise Conflict(
+                _(
+                    "Chỉ gửi lại được thông báo bị lỗi; thông báo này đang ở trạng thái {status}."
+                ).format(status=notification.get_status_display()),
+                field="notification",
+            )
+        previous = notification.status
+        notification.status = Status.CREATED
+        notification.attempts = 0
+        notification.save(update_fields=["status", "attempts"])
+        audit_record(
+            actor=actor,
+            action="notification_retry",
+            obj=notification,
+            changes={"status": [previous, Status.CREATED]},
+        )
+        _enqueue_delivery(notification.pk)
+    return notification
 
 
 def notification_mark_read(*, notification_id: int, user: User) -> Notification:
