@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from motcua.dossiers import views, views_forms
+from motcua.dossiers import views, views_forms, views_workspace
 
 app_name = "dossiers"
 urlpatterns = [
@@ -16,6 +16,15 @@ urlpatterns = [
     path("ho-so/<str:code>/xac-nhan/", views.confirmation, name="confirmation"),
     path("ho-so/<str:code>/giay-xac-nhan.pdf", views.acknowledgement, name="acknowledgement"),
     path("can-bo/ho-so/moi/", views.counter_new, name="counter-new"),
+    # The staff workspace: home lists, search and bulk assignment, the dossier page and actions.
+    path("can-bo/ban-lam-viec/", views_workspace.home, name="workspace"),
+    path("can-bo/ho-so/", views_workspace.search, name="workspace-search"),
+    path("can-bo/ho-so/<str:code>/", views_workspace.dossier_page, name="workspace-dossier"),
+    path(
+        "can-bo/ho-so/<str:code>/thao-tac/<str:action>/",
+        views_workspace.dossier_action,
+        name="workspace-action",
+    ),
     # Tracking: the public lookup and the applicant's own dossiers.
     path("tra-cuu/", views.lookup, name="lookup"),
     path("ho-so/cua-toi/", views.my_dossiers, name="mine"),

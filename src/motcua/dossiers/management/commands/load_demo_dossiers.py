@@ -1,5 +1,5 @@
-"""`motcua load_demo_dossiers`: a few dozen demo dossiers in every status (dossiers/demo_data.py),
-once; when they were loaded before, nothing happens."""
+"""`motcua load_demo_dossiers`: a few dozen demo dossiers in every status, moved through the back
+office (dossiers/demo_data.py), once; when they were loaded before, nothing happens."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from motcua.dossiers.models import Status
 
 class Command(BaseCommand):
     help = (
-        "Create demo dossiers across the demo procedures and every status (idempotent). "
-        "Needs `motcua demo`, `load_administrative_units` and `load_demo_catalog` first."
+        "Create demo dossiers across the demo procedures and every status, moved through the "
+        "back office along the published internal processes (idempotent). Needs "
+        "`load_administrative_units`, `motcua demo` and `load_demo_catalog` first."
     )
 
     def handle(self, *args, **options):
