@@ -82,6 +82,14 @@ class Field(models.Model):
         return localized(self.name, self.name_en)
 
 
+class PaymentStage(models.TextChoices):
+    """When the applicant pays the fees (the procedure says so): with the dossier, before it is
+    received, or before the result is returned."""
+
+    SUBMISSION = "submission", _("Khi nộp hồ sơ")
+    RESULT = "result", _("Trước khi nhận kết quả")
+
+
 class Procedure(models.Model):
     """An administrative procedure's stable identity. `current_version`, `search_document` and
     `search_name` are kept by `procedure_publish` so that listing and search read one table."""
@@ -181,6 +189,13 @@ class ProcedureVersion(models.Model):
     conditions = models.TextField(_("yêu cầu, điều kiện"), blank=True)
     steps = models.TextField(_("trình tự thực hiện"), blank=True)
     fee_note = models.TextField(_("ghi chú về phí, lệ phí"), blank=True)
+    payment_stage = models.CharField(
+        _("thời điểm nộp phí"),
+        max_length=12,
+        choices=PaymentStage.choices,
+        default=PaymentStage.SUBMISSION,
+        help_text=_("Người nộp trả phí, lệ phí khi nộp hồ sơ hay trước khi nhận kết quả."),
+    )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
 

@@ -23,6 +23,7 @@ Clock
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -287,6 +288,9 @@ class Context:
     at: datetime
     calendar: WorkingCalendar
     notifications: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # Free room for before/after hooks of other apps to pass things along (e.g. the step a
+    # "finish" started from, saved by a before-hook for the after-hook).
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def user(self) -> User | None:
@@ -309,6 +313,14 @@ class ActionSpec:
 
 
 ACTIONS: dict[str, ActionSpec] = {}
+
+# Other apps plug into actions here (payments, results...), from their AppConfig.ready():
+# `before_action["receive"].append(check)` runs after the engine's own checks and before the
+# action, `after_action["finish"].append(hook)` right after it; both inside the action's
+# transaction, so raising a DomainError from either undoes the whole action.
+ActionHook = Callable[["Context"], None]
+before_action: defaultdict[str, list[ActionHook]] = defaultdict(list)
+after_action: defaultdict[str, list[ActionHook]] = defaultdict(list)
 
 
 def action(
@@ -1488,7 +1500,11 @@ def dossier_act(
             at=at,
             calendar=WorkingCalendar.load(),
         )
+        for hook in before_action[spec.name]:
+            hook(ctx)
         spec.perform(ctx)
+        for hook in after_action[spec.name]:
+            hook(ctx)
         for event, data in ctx.notifications:
             _notify_applicant(current, event, data)
     if isinstance(dossier, Dossier):
@@ -1683,8 +1699,11 @@ _LOOKAHEAD = timedelta(days=14)
 __all__ = [
     "ACTIONS",
     "ActionSpec",
+    "Context",
     "actions_available",
+    "after_action",
     "apologies_due_request",
+    "before_action",
     "dossier_act",
     "dossier_assign_bulk",
     "obligation_notice_received",
