@@ -23,6 +23,9 @@ def main() -> int:
     print(f"{'benchmark':50} {'per second':>12} {'target':>10}  result")
     for module_name in modules:
         module = importlib.import_module(f"bench.{module_name}")
+        if getattr(module, "SKIP", ""):
+            print(f"{module_name:50} skipped: {module.SKIP}")
+            continue
         for benchmark in module.BENCHMARKS:
             rate = measure(benchmark)
             ok = rate >= benchmark.target_per_second

@@ -18,7 +18,6 @@ from motcua.dossiers.backoffice import dossier_act
 from motcua.dossiers.models import Dossier
 from motcua.integrations.tax_standin import DEFAULT_EXEMPT
 from tests.dossiers.backoffice_samples import CHECK, Office, office, submitted
-from tests.e2e.conftest import browser, page  # noqa: F401 (Playwright, for the browser test)
 
 API_KEY = "integration-tests-key"
 # Form data of a land dossier (catalog/demo_data.py's land forms), with a declared land value.

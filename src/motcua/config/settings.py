@@ -4,6 +4,7 @@ The full list, with meanings and defaults, is in docs/operations.md ("Settings")
 """
 
 import os
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -39,7 +40,9 @@ def env_list(name: str, default: str) -> list[str]:
 
 # --- Environment ----------------------------------------------------------------------------
 # MOTCUA_ENV: "development" (default), "test" or "production". Production refuses insecure settings.
-MOTCUA_ENV = env("MOTCUA_ENV", "development")
+# Under pytest the default is "test" (pytest-django imports the settings before any conftest), so
+# that running pytest directly never talks to the development stand-ins.
+MOTCUA_ENV = env("MOTCUA_ENV", "test" if "pytest" in sys.modules else "development")
 DEVELOPMENT_SECRET_KEY = "motcua-development-key-not-for-production"
 SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", MOTCUA_ENV == "development")
@@ -354,6 +357,51 @@ TAX_AUTHORITY_API_KEY = env(
 )
 TAX_AUTHORITY_TIMEOUT_SECONDS = env_int("TAX_AUTHORITY_TIMEOUT_SECONDS", 10)
 
+# --- Fees and online payment (payments/gateways.py) -----------------------------------------
+# The gateways offered to applicants, as class paths; each class carries its name ("vnpay",
+# "national"). Outside production both default to the local sandbox bank
+# (`python -m motcua.payments.sandbox --port 8030`, started by scripts/serve).
+PAYMENT_GATEWAYS = env_list(
+    "PAYMENT_GATEWAYS",
+    "motcua.payments.gateways.VnpayGateway,motcua.payments.gateways.NationalPlatformGateway",
+)
+_payment_sandbox = "http://127.0.0.1:8030" if MOTCUA_ENV != "production" else ""
+# VNPay (version 2.1.0): the payment page, the query API (querydr), the merchant's terminal code
+# and its hash secret. VNPay is given the IPN address, SITE_URL + /thanh-toan/cong/vnpay/ipn/,
+# when the merchant registers.
+VNPAY_PAYMENT_URL = env(
+    "VNPAY_PAYMENT_URL", f"{_payment_sandbox}/paymentv2/vpcpay.html" if _payment_sandbox else ""
+)
+VNPAY_API_URL = env(
+    "VNPAY_API_URL",
+    f"{_payment_sandbox}/merchant_webapi/api/transaction" if _payment_sandbox else "",
+)
+VNPAY_TMN_CODE = env("VNPAY_TMN_CODE", "MOTCUA01" if _payment_sandbox else "")
+VNPAY_HASH_SECRET = env(
+    "VNPAY_HASH_SECRET", "motcua-sandbox-vnpay-secret" if _payment_sandbox else ""
+)
+# The national payment platform (SPEC §9): its API, Motcua's merchant code and HMAC secret.
+NATIONAL_PAYMENT_URL = env(
+    "NATIONAL_PAYMENT_URL", f"{_payment_sandbox}/national" if _payment_sandbox else ""
+)
+NATIONAL_PAYMENT_MERCHANT = env(
+    "NATIONAL_PAYMENT_MERCHANT", "MOTCUA" if _payment_sandbox else ""
+)
+NATIONAL_PAYMENT_SECRET = env(
+    "NATIONAL_PAYMENT_SECRET", "motcua-sandbox-national-secret" if _payment_sandbox else ""
+)
+PAYMENT_TIMEOUT_SECONDS = env_int("PAYMENT_TIMEOUT_SECONDS", 10)
+# A payment not completed within this many minutes expires at the gateway (vnp_ExpireDate).
+PAYMENT_EXPIRE_MINUTES = env_int("PAYMENT_EXPIRE_MINUTES", 15)
+# The reconcile job asks the gateway about payments still pending this many minutes after
+# they started (every PAYMENT_RECONCILE_EVERY_MINUTES).
+PAYMENT_RECONCILE_AFTER_MINUTES = env_int("PAYMENT_RECONCILE_AFTER_MINUTES", 20)
+PAYMENT_RECONCILE_EVERY_MINUTES = env_int("PAYMENT_RECONCILE_EVERY_MINUTES", 10)
+# Whether an online dossier must be paid before it is received (payment stage "submission")
+# or before its result is returned ("result"). Off: fees may still be paid online, but the
+# desk may go on without (e.g. while no gateway contract is signed).
+PAYMENT_REQUIRED = env_bool("PAYMENT_REQUIRED", True)
+
 # --- Notifications (notifications/channels.py) ----------------------------------------------
 # The class that delivers each channel's messages (in_app needs none: it is shown on the site).
 NOTIFICATION_CHANNELS = {
@@ -373,6 +421,41 @@ NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
 # A message still "sending" this long after its attempt began had its worker die: the recovery
 # job sends it again, with the same idempotency key. Keep it above SMS_GATEWAY_TIMEOUT_SECONDS.
 NOTIFICATION_SENDING_TIMEOUT_SECONDS = env_int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", 300)
+
+# --- Signed results (results/signing.py, results/verification.py) ---------------------------
+# RESULT_SIGNER: how results are signed as the agency: "pkcs12" (a key file, default), "pkcs11"
+# (a token or HSM, needs the python-pkcs11 package), "remote" (a signing service) or a class path.
+RESULT_SIGNER = env("RESULT_SIGNER", "pkcs12")
+# Outside production the key, its certificate and the trusted root default to a local DEMO
+# certificate authority under RESULT_PKI_DIR, made by `motcua results_demo_ca` (or on first use).
+_demo_pki = MOTCUA_ENV != "production"
+RESULT_PKI_DIR = Path(env("RESULT_PKI_DIR", str(DATA_DIR / "pki")))
+RESULT_PKCS12_FILE = env(
+    "RESULT_PKCS12_FILE", str(RESULT_PKI_DIR / "agency.p12") if _demo_pki else ""
+)
+RESULT_PKCS12_PASSPHRASE = env("RESULT_PKCS12_PASSPHRASE", "motcua-demo-pki" if _demo_pki else "")
+RESULT_PKCS11_MODULE = env("RESULT_PKCS11_MODULE", "")
+RESULT_PKCS11_TOKEN_LABEL = env("RESULT_PKCS11_TOKEN_LABEL", "")
+RESULT_PKCS11_KEY_LABEL = env("RESULT_PKCS11_KEY_LABEL", "")
+RESULT_PKCS11_CERT_LABEL = env("RESULT_PKCS11_CERT_LABEL", "")
+RESULT_PKCS11_PIN = env("RESULT_PKCS11_PIN", "")
+RESULT_REMOTE_SIGNER_URL = env("RESULT_REMOTE_SIGNER_URL", "")
+RESULT_REMOTE_SIGNER_KEY = env("RESULT_REMOTE_SIGNER_KEY", "")
+RESULT_REMOTE_SIGNER_TIMEOUT_SECONDS = env_int("RESULT_REMOTE_SIGNER_TIMEOUT_SECONDS", 10)
+# An RFC 3161 timestamp server: set, signatures are PAdES B-T; empty, B-B.
+RESULT_TIMESTAMP_URL = env("RESULT_TIMESTAMP_URL", "")
+RESULT_TIMESTAMP_TIMEOUT_SECONDS = env_int("RESULT_TIMESTAMP_TIMEOUT_SECONDS", 10)
+# A TrueType font with Vietnamese letters for the visible signature stamp (empty: Noto Sans).
+RESULT_STAMP_FONT = env("RESULT_STAMP_FONT", "")
+# PEM files of the certificate authorities whose signatures the verification page trusts.
+RESULT_TRUST_ROOTS = env_list(
+    "RESULT_TRUST_ROOTS", str(RESULT_PKI_DIR / "demo-ca.pem") if _demo_pki else ""
+)
+# Uploaded PDFs checked on /verify: the largest accepted, the time one check may take, and the
+# checks per client IP.
+RESULT_VERIFY_MAX_MB = env_int("RESULT_VERIFY_MAX_MB", 10)
+RESULT_VERIFY_TIMEOUT_SECONDS = env_int("RESULT_VERIFY_TIMEOUT_SECONDS", 10)
+RESULT_VERIFY_RATES = env_list("RESULT_VERIFY_RATES", "20/m,300/d")
 
 # --- Environmental monitoring ---------------------------------------------------------------
 # An hour of raw readings gives an hourly mean when at least this share of the readings expected
@@ -410,6 +493,19 @@ if MAP_TILE_URL:
     _tiles = urlsplit(MAP_TILE_URL.replace("{s}", "*"))
     SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], f"{_tiles.scheme}://{_tiles.netloc}"]
 
+# --- Feedback and hotline reports (feedback/) -----------------------------------------------
+# The agency code (e.g. "H56") that gets a report no routing rule matches; empty: such reports
+# wait, unrouted, for an administrator.
+FEEDBACK_FALLBACK_AGENCY = env("FEEDBACK_FALLBACK_AGENCY", "")
+# Public report form: submissions per client IP (core/ratelimit.py rates), and the seconds a
+# person needs at least between opening the form and sending it (faster is a robot).
+FEEDBACK_RATE_LIMITS = env_list("FEEDBACK_RATE_LIMITS", "5/h,20/d")
+FEEDBACK_CHALLENGE_MIN_SECONDS = env_int("FEEDBACK_CHALLENGE_MIN_SECONDS", 3)
+# Follow-up lookups (code + secret) per client IP.
+FEEDBACK_FOLLOW_RATE_LIMITS = env_list("FEEDBACK_FOLLOW_RATE_LIMITS", "20/m,200/d")
+# Reports due within this many working days are listed as "due soon".
+FEEDBACK_DUE_SOON_DAYS = env_int("FEEDBACK_DUE_SOON_DAYS", 2)
+
 # --- Site -----------------------------------------------------------------------------------
 # The defaults are in the translation catalogue (templates show them with {% translate %});
 # a name set in the environment is shown as written.
@@ -442,5 +538,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # Font subsetting (PDFs, signature stamps) logs every table it touches at INFO.
+        "fontTools": {"level": "WARNING"},
     },
 }

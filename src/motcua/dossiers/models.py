@@ -191,6 +191,20 @@ class Dossier(VersionedModel):
                 name="dossier_inbox_unit",
             ),
             models.Index(fields=["agency", "submitted_at"], name="dossier_agency_submitted"),
+            # Statistics (reports/selectors.py): a period's handled dossiers of an agency.
+            models.Index(
+                fields=["agency", "finished_at"],
+                include=[
+                    "id",
+                    "submitted_at",
+                    "received_at",
+                    "appointment_at",
+                    "status",
+                    "channel",
+                    "procedure_version",
+                ],
+                name="dossier_agency_finished",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -327,6 +341,13 @@ class DossierEvent(models.Model):
         ordering = ["occurred_at", "pk"]
         verbose_name = _("diễn biến hồ sơ")
         verbose_name_plural = _("diễn biến hồ sơ")
+        indexes = [
+            models.Index(
+                fields=["dossier", "occurred_at", "id"],
+                include=["to_status"],
+                name="dossier_event_history",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier} {self.action} {self.occurred_at:%Y-%m-%d %H:%M}"
@@ -406,6 +427,13 @@ class Handling(models.Model):
         ordering = ["started_at", "pk"]
         verbose_name = _("dòng phiếu kiểm soát")
         verbose_name_plural = _("phiếu kiểm soát quá trình giải quyết")
+        indexes = [
+            models.Index(
+                fields=["unit", "completed_at"],
+                include=["started_at", "due_at"],
+                name="handling_unit_completed",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["dossier"],

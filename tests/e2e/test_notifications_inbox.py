@@ -6,7 +6,6 @@ from django.conf import settings
 from django.test import Client
 
 from motcua.notifications.services import Recipient, notify
-from tests.e2e.conftest import browser, page
 from tests.factories import StaffFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
