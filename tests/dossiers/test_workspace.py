@@ -267,6 +267,19 @@ def test_search_finds_by_code_prefix_name_without_diacritics_and_filters(place):
     assert found(received_to=today - timedelta(days=1)) == []
 
 
+def test_links_from_the_statistics_filter_by_procedure_code_and_unassigned(place, client):
+    waiting = received(place)
+    assigned = act(place.head, received(place), "assign", assignee=place.specialist.pk)
+    client.force_login(place.head)
+    page = client.get(
+        reverse("dossiers:workspace-search"),
+        {"procedure": place.version.procedure.code, "assignee": "none"},
+    )
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert waiting.code in text and assigned.code not in text
+
+
 def test_search_overdue_takes_running_dossiers_past_their_deadline(place):
     late = received(place, at=local(2026, 1, 5, 9))
     received(place)  # received now: within time

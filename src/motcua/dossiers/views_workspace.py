@@ -115,14 +115,26 @@ class WorkspaceFilterForm(forms.Form):
     assignee = forms.ChoiceField(label=gettext_lazy("Cán bộ xử lý"), required=False)
 
     def __init__(self, data, *, user):
+        procedures = search_procedure_choices(user=user)
+        wanted = (data or {}).get("procedure", "")
+        if wanted and not str(wanted).isdigit():
+            # Links from the statistics name the procedure by its national code.
+            data = data.copy()
+            data["procedure"] = str(
+                next((pk for pk, label in procedures if label.startswith(f"{wanted} ")), wanted)
+            )
         super().__init__(data)
-        self.fields["procedure"].choices = _everything() + search_procedure_choices(user=user)
+        self.fields["procedure"].choices = _everything() + procedures
         self.fields["status"].choices = _everything() + [
             (value, label) for value, label in Status.choices if value != Status.DRAFT
         ]
         self.fields["overdue"].choices = [*_everything(), ("1", _("Chỉ hồ sơ quá hạn"))]
         self.fields["unit"].choices = _everything() + search_unit_choices(user=user)
-        self.fields["assignee"].choices = _everything() + search_assignee_choices(user=user)
+        self.fields["assignee"].choices = [
+            *_everything(),
+            ("none", _("Chưa phân công")),
+            *search_assignee_choices(user=user),
+        ]
         for name in ("procedure", "status", "overdue", "unit", "assignee"):
             self.fields[name].error_messages["invalid_choice"] = _(
                 "Giá trị đã chọn không hợp lệ, bộ lọc này được bỏ qua."
@@ -167,6 +179,7 @@ def _filters(form: WorkspaceFilterForm, dates: ReceivedRangeForm) -> WorkspaceFi
         overdue=values.get("overdue") == "1",
         unit=_number(values.get("unit")),
         assignee=_number(values.get("assignee")),
+        unassigned=values.get("assignee") == "none",
         received_from=days.get("received_from"),
         received_to=days.get("received_to"),
     )

@@ -289,6 +289,7 @@ class WorkspaceFilters:
     overdue: bool = False
     unit: int | None = None
     assignee: int | None = None
+    unassigned: bool = False
     received_from: date | None = None
     received_to: date | None = None
 
@@ -334,6 +335,8 @@ def dossier_search(
         dossiers = dossiers.filter(current_unit_id=filters.unit)
     if filters.assignee:
         dossiers = dossiers.filter(assignee_id=filters.assignee)
+    if filters.unassigned:
+        dossiers = dossiers.filter(assignee__isnull=True, current_unit__isnull=False)
     if filters.received_from:
         dossiers = dossiers.filter(received_at__gte=_day_start(filters.received_from))
     if filters.received_to:
