@@ -334,6 +334,18 @@ SMS_INBOUND_SECRET = env(
 # Inbound texts per sender phone number (core/ratelimit.py rates, comma-separated).
 SMS_INBOUND_RATES = env_list("SMS_INBOUND_RATES", "5/m,30/d")
 
+# --- Zalo Official Account ------------------------------------------------------------------
+# The OA's message API (notifications/channels.py HttpZaloChannel): messages are POSTed with the
+# OA's access token in the `access_token` header. Empty URL: applicants are not offered Zalo.
+# In development the default is the stand-in (the SMS stand-in's POST /zalo/message).
+ZALO_OA_API_URL = env(
+    "ZALO_OA_API_URL", "http://127.0.0.1:8020/zalo/message" if _sms_standin else ""
+)
+ZALO_OA_ACCESS_TOKEN = env(
+    "ZALO_OA_ACCESS_TOKEN", "motcua-zalo-standin-token" if _sms_standin else ""
+)
+ZALO_OA_TIMEOUT_SECONDS = env_int("ZALO_OA_TIMEOUT_SECONDS", 10)
+
 # --- Inter-agency transfer (liên thông) ------------------------------------------------------
 # The adapters a process step may name, as class paths (integrations/adapters.py); each class
 # carries its own name ("tax", "motcua").
@@ -411,6 +423,11 @@ NOTIFICATION_CHANNELS = {
         + ("HttpSmsChannel" if SMS_GATEWAY_URL else "ConsoleChannel"),
     ),
     "email": env("NOTIFICATION_EMAIL_CHANNEL", "motcua.notifications.channels.DjangoEmailChannel"),
+    "zalo": env(
+        "NOTIFICATION_ZALO_CHANNEL",
+        "motcua.notifications.channels."
+        + ("HttpZaloChannel" if ZALO_OA_API_URL else "ConsoleChannel"),
+    ),
 }
 # The console channel also appends each message as a line to this file when set.
 NOTIFICATIONS_FILE = env("NOTIFICATIONS_FILE", "")
@@ -522,6 +539,10 @@ DEFAULT_WORKING_HOURS = env("DEFAULT_WORKING_HOURS", "07:00-11:30,13:30-17:00")
 RECEPTION_CUTOFF = env("RECEPTION_CUTOFF", "15:00")
 # Working days a consultation (xin ý kiến) gets when the officer does not say.
 CONSULTATION_DEFAULT_DAYS = env_int("CONSULTATION_DEFAULT_DAYS", 3)
+
+# Covering indexes (Index(include=...)) speed up the statistics on PostgreSQL; SQLite, the
+# embedded default, builds them without the extra columns, which is fine for its sizes.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
