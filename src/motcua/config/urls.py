@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("motcua.catalog.urls")),
     path("", include("motcua.dossiers.urls")),
     path("", include("motcua.monitoring.urls")),
+    path("", include("motcua.feedback.urls")),
     path("", include("motcua.reports.urls")),
     path("", include("motcua.integrations.urls")),
     path("", include("motcua.notifications.urls")),

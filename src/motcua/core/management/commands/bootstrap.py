@@ -14,5 +14,6 @@ class Command(BaseCommand):
         call_command("load_demo_catalog", verbosity=options["verbosity"])
         call_command("load_demo_dossiers", verbosity=options["verbosity"])
         call_command("load_demo_monitoring", verbosity=options["verbosity"])
+        call_command("load_demo_feedback", verbosity=options["verbosity"])
         # The loader's hours reach the AQI side as queued tasks; compute them now for the demo.
         call_command("recompute_aqi_all", verbosity=options["verbosity"])
