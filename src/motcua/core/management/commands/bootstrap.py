@@ -12,6 +12,8 @@ class Command(BaseCommand):
         call_command("load_administrative_units", verbosity=options["verbosity"])
         call_command("demo", verbosity=options["verbosity"])
         call_command("load_demo_catalog", verbosity=options["verbosity"])
+        # Before the demo dossiers: those finished at a signing step get signed results.
+        call_command("results_demo_ca", verbosity=options["verbosity"])
         call_command("load_demo_dossiers", verbosity=options["verbosity"])
         call_command("load_demo_monitoring", verbosity=options["verbosity"])
         call_command("load_demo_feedback", verbosity=options["verbosity"])
