@@ -87,6 +87,7 @@ def _register_routers() -> None:
     from motcua.catalog.api import router as catalog_router
     from motcua.core.api import router as core_router
     from motcua.dossiers.api import router as dossiers_router
+    from motcua.dossiers.api_store import router as store_router
     from motcua.monitoring.api import router as monitoring_router
     from motcua.notifications.api import router as notifications_router
     from motcua.reports.api import router as reports_router
@@ -96,6 +97,7 @@ def _register_routers() -> None:
     api.add_router("/", accounts_router)
     api.add_router("/", catalog_router)
     api.add_router("/", dossiers_router)
+    api.add_router("/", store_router)
     api.add_router("/", monitoring_router)
     api.add_router("/", notifications_router)
     api.add_router("/", reports_router)

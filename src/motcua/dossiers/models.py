@@ -601,3 +601,6 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier} {self.score}/5"
+
+
+from motcua.dossiers.models_store import *  # noqa: E402,F403

@@ -40,7 +40,16 @@ from motcua.core.text import nfc, search_key
 from motcua.dossiers.codes import dossier_code_next
 from motcua.dossiers.files import file_check, total_check
 from motcua.dossiers.lifecycle import transition
-from motcua.dossiers.models import Attachment, Dossier, Status, SubmissionKey, attachment_path
+from motcua.dossiers.models import (
+    Attachment,
+    Dossier,
+    Status,
+    StoredDocument,
+    StoredKind,
+    SubmissionKey,
+    attachment_path,
+)
+from motcua.dossiers.models_store import REUSED_PREFIX
 from motcua.dossiers.selectors import dossier_total_size
 
 # A draft's form may hold what is being typed, but not a novel: no schema field is this long.
@@ -364,8 +373,13 @@ def _storage():
 
 
 def _file_release(name: str) -> None:
-    """Delete a stored file once no attachment refers to it (reused files share one)."""
-    if name and not Attachment.objects.filter(file=name).exists():
+    """Delete a stored file once no attachment refers to it (reused files share one), nor the
+    data store (dossiers/store.py keeps attachments' and results' files by reference)."""
+    if (
+        name
+        and not Attachment.objects.filter(file=name).exists()
+        and not StoredDocument.objects.filter(file=name).exists()
+    ):
         _storage().delete(name)
 
 
@@ -469,15 +483,7 @@ def attachment_attach(
     return attachment
 
 
-def attachment_reuse(
-    *,
-    dossier: Dossier,
-    actor: User,
-    source: Attachment,
-    required_document: RequiredDocument,
-) -> Attachment:
-    """Cite a file from the applicant's data store (for now: their earlier submitted dossiers)
-    instead of uploading it again. The new attachment points to the same stored file."""
+def _check_reuse(dossier: Dossier, actor: User, required_document: RequiredDocument) -> None:
     _check_can_edit(dossier, actor)
     _check_draft(dossier)
     _check_document(dossier, required_document)
@@ -487,6 +493,18 @@ def attachment_reuse(
             % {"name": required_document.name},
             field="reuse",
         )
+
+
+def attachment_reuse(
+    *,
+    dossier: Dossier,
+    actor: User,
+    source: Attachment,
+    required_document: RequiredDocument,
+) -> Attachment:
+    """Cite a file of the applicant's earlier submitted dossiers instead of uploading it again.
+    The new attachment points to the same stored file."""
+    _check_reuse(dossier, actor, required_document)
     earlier = source.dossier
     if (
         earlier is None
@@ -520,6 +538,65 @@ def attachment_reuse(
             action="attachment.reuse",
             obj=attachment,
             changes={"dossier": dossier.pk, "from": earlier.code, "sha256": source.sha256},
+        )
+    return attachment
+
+
+def attachment_reuse_stored(
+    *,
+    dossier: Dossier,
+    actor: User,
+    stored: StoredDocument,
+    required_document: RequiredDocument,
+) -> Attachment:
+    """Cite a document of the owner's data store (dossiers/store.py) instead of an upload: the
+    attachment points to the stored file, is marked reused from "store:<id>", and digitized
+    when the stored document is a certified copy. Choosing it twice gives the same attachment."""
+    _check_reuse(dossier, actor, required_document)
+    if (
+        dossier.owner_id is None
+        or stored.owner_id != dossier.owner_id
+        or stored.deleted_at is not None
+    ):
+        raise NotFound(_("Không tìm thấy giấy tờ này trong kho dữ liệu của bạn."), field="reuse")
+    if not stored.is_valid_on(timezone.localdate()):
+        raise InvalidInput(
+            _("Giấy tờ “%(title)s” đã hết giá trị từ ngày %(day)s: không dùng lại được.")
+            % {"title": stored.title, "day": stored.valid_until.strftime("%d/%m/%Y")},
+            code="expired",
+            field="reuse",
+        )
+    source = f"{REUSED_PREFIX}{stored.pk}"
+    with transaction.atomic():
+        already = dossier.attachments.filter(
+            reused_from=source, required_document=required_document
+        ).first()
+        if already is not None:
+            return already
+        total_check(
+            name=stored.original_name,
+            current_total=dossier_total_size(dossier=dossier),
+            adding=stored.size,
+        )
+        attachment = Attachment.objects.create(
+            dossier=dossier,
+            required_document=required_document,
+            file=stored.file.name,
+            original_name=stored.original_name,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            uploaded_by=actor,
+            uploaded_at=timezone.now(),
+            is_digitized=stored.kind == StoredKind.CERTIFIED_COPY,
+            is_reused=True,
+            reused_from=source,
+        )
+        audit_record(
+            actor=actor,
+            action="attachment.reuse",
+            obj=attachment,
+            changes={"dossier": dossier.pk, "from": source, "sha256": stored.sha256},
         )
     return attachment
 
@@ -849,6 +926,9 @@ def attachment_orphans_delete(*, now: datetime | None = None) -> int:
         for start in range(0, len(paths), _ORPHAN_BATCH):
             chunk = paths[start : start + _ORPHAN_BATCH]
             known = set(Attachment.objects.filter(file__in=chunk).values_list("file", flat=True))
+            known |= set(
+                StoredDocument.objects.filter(file__in=chunk).values_list("file", flat=True)
+            )
             for path in chunk:
                 if path not in known and storage.get_modified_time(path) < cutoff:
                     storage.delete(path)

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from motcua.dossiers import views, views_forms, views_workspace
+from motcua.dossiers import views, views_forms, views_store, views_workspace
 
 app_name = "dossiers"
 urlpatterns = [
@@ -29,18 +29,23 @@ urlpatterns = [
     path("tra-cuu/", views.lookup, name="lookup"),
     path("ho-so/cua-toi/", views.my_dossiers, name="mine"),
     path("ho-so/cua-toi/<str:code>/", views.my_dossier_detail, name="mine-detail"),
-    # Legal forms (01-04), the process control sheet and the register (form 06).
-    re_path(
-        r"^can-bo/ho-so/(?P<code>[^/]+)/phieu/(?P<form>0[1-4])\.pdf$",
-        views_forms.staff_form,
-        name="staff-form",
+    # The personal data store (kho dữ liệu), its share links and the counter's certification.
+    path("kho-du-lieu/", views_store.my_store, name="store"),
+    path("kho-du-lieu/<int:pk>/tai-ve/", views_store.my_store_download, name="store-download"),
+    path("kho-du-lieu/<int:pk>/chia-se/", views_store.my_store_share, name="store-share"),
+    path("kho-du-lieu/<int:pk>/xoa/", views_store.my_store_delete, name="store-delete"),
+    path(
+        "kho-du-lieu/chia-se/<int:pk>/thu-hoi/",
+        views_store.my_store_share_revoke,
+        name="store-share-revoke",
     ),
-    re_path(
-        r"^can-bo/ho-so/(?P<code>[^/]+)/phieu-kiem-soat\.(?P<extension>pdf|xlsx)$",
-        views_forms.control_sheet,
-        name="control-sheet",
+    path("chia-se/<str:token>/", views_store.shared, name="store-shared"),
+    path("chia-se/<str:token>/tai-ve/", views_store.shared_download, name="store-shared-download"),
+    path(
+        "can-bo/ho-so/<str:code>/tep/<int:pk>/chung-thuc/",
+        views_store.attachment_certify_view,
+        name="store-certify",
     ),
-    path("can-bo/so-theo-doi/", views_forms.register, name="register"),
     re_path(
         r"^ho-so/cua-toi/(?P<code>[^/]+)/phieu/(?P<form>0[1-4])\.pdf$",
         views_forms.my_form,

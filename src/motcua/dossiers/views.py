@@ -37,12 +37,12 @@ from motcua.dossiers.forms import (
     form_data_from_page,
 )
 from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.models_store import REUSED_PREFIX
 from motcua.dossiers.pdf import acknowledgement_pdf
 from motcua.dossiers.selectors import (
     applicant_account_find,
     attachment_get_reusable,
     attachment_get_visible_to,
-    attachment_list_reusable,
     counter_procedures,
     dossier_attachments,
     dossier_draft_for_procedure,
@@ -55,10 +55,12 @@ from motcua.dossiers.selectors import (
     dossier_mine_filter_options,
     required_documents,
 )
+from motcua.dossiers.selectors_store import store_document_get_own, store_reuse_choices
 from motcua.dossiers.services import (
     SubmissionIncomplete,
     attachment_remove,
     attachment_reuse,
+    attachment_reuse_stored,
     attachment_upload,
     dossier_draft_create,
     dossier_draft_update,
@@ -146,11 +148,8 @@ def _render_draft(
     schema, ui = _schema(dossier)
     attachments = dossier_attachments(dossier=dossier)
     documents = required_documents(dossier=dossier)
-    reusable = (
-        attachment_list_reusable(owner=dossier.owner)
-        if any(document.reusable_from_data_store for document in documents)
-        else []
-    )
+    # The owner's data store (and earlier uploads not in it) for documents that allow reuse.
+    reusable = store_reuse_choices(owner=dossier.owner, documents=documents)
     known = {document.pk for document in documents}
     context = {
         "dossier": dossier,
@@ -164,7 +163,7 @@ def _render_draft(
                 "document": document,
                 "attachments": [a for a in attachments if a.required_document_id == document.pk],
                 "errors": page.document_errors.get(document.pk, []),
-                "reusable": reusable if document.reusable_from_data_store else [],
+                "reusable": reusable.get(document.pk),
             }
             for document in documents
         ],
@@ -284,16 +283,27 @@ def _change_files(request: HttpRequest, dossier: Dossier, page: _DraftPage) -> N
             attachment_remove(actor=request.user, attachment=attachment)
     reuse = _int(request.POST.get("reuse"))
     if reuse in documents:
-        source_id = _int(request.POST.get(f"reuse-{reuse}"))
+        choice = request.POST.get(f"reuse-{reuse}") or ""
+        source_id = _int(choice)
         try:
-            if source_id <= 0:
+            if choice.startswith(REUSED_PREFIX):
+                attachment_reuse_stored(
+                    dossier=dossier,
+                    actor=request.user,
+                    stored=store_document_get_own(
+                        user=dossier.owner, pk=_int(choice.removeprefix(REUSED_PREFIX))
+                    ),
+                    required_document=documents[reuse],
+                )
+            elif source_id <= 0:
                 raise InvalidInput(_("Hãy chọn một giấy tờ để dùng lại."), field="reuse")
-            attachment_reuse(
-                dossier=dossier,
-                actor=request.user,
-                source=attachment_get_reusable(owner=dossier.owner, pk=source_id),
-                required_document=documents[reuse],
-            )
+            else:
+                attachment_reuse(
+                    dossier=dossier,
+                    actor=request.user,
+                    source=attachment_get_reusable(owner=dossier.owner, pk=source_id),
+                    required_document=documents[reuse],
+                )
         except DomainError as error:
             page.document_errors.setdefault(reuse, []).append(error.message)
 
