@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import BaseModel, ConfigDict
 from pydantic import Field as SchemaField
 
 from motcua.accounts.auth import session_or_token
@@ -120,7 +121,13 @@ class DossierSummaryOut(Schema):
     procedure: NamedRef
     agency: NamedRef
     submitted_at: datetime | None
-    appointment_at: datetime | None
+    appointment_at: datetime | None = SchemaField(
+        description="Hạn giải quyết theo luật (dời theo thời gian tạm dừng)."
+    )
+    promised_at: datetime | None = SchemaField(
+        description="Ngày hẹn trả đang có hiệu lực: ngày hẹn mới của phiếu xin lỗi (mẫu 04) nếu có."
+    )
+    version: int = SchemaField(description="Phiên bản hồ sơ, gửi kèm khi thực hiện thao tác.")
 
 
 class DossierOut(DossierSummaryOut):
@@ -169,6 +176,8 @@ def _summary_out(dossier: Dossier) -> dict[str, Any]:
         "agency": {"code": dossier.agency.code, "name": dossier.agency.name},
         "submitted_at": dossier.submitted_at,
         "appointment_at": dossier.appointment_at,
+        "promised_at": dossier.promised_at,
+        "version": dossier.version,
     }
 
 
@@ -391,11 +400,13 @@ def lookup(
 # --- Back office: actions and history -------------------------------------------------------
 
 
-class ActionIn(Schema):
+class ActionIn(BaseModel):
     """Một thao tác trên hồ sơ. Các trường khác tùy thao tác (ví dụ `reasons`, `items`,
     `assignee`, `step`, `note`, `amount`, `method`, `new_appointment_at`, `score`)."""
 
-    model_config = {"extra": "allow"}
+    # A plain pydantic model: ninja's Schema drops fields it does not declare, and each
+    # action has its own (they are checked, with their field names, by the engine).
+    model_config = ConfigDict(extra="allow")
 
     action: str = SchemaField(
         max_length=50,

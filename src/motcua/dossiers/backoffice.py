@@ -112,13 +112,15 @@ def _int(payload: dict[str, Any], name: str, *, label: str, required: bool = Tru
         if required:
             raise InvalidInput(_("Vui lòng chọn %(label)s.") % {"label": label}, field=name)
         return None
+    if isinstance(value, bool):
+        raise InvalidInput(_("%(label)s phải là số nguyên.") % {"label": label}, field=name)
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InvalidInput(
             _("%(label)s phải là số nguyên.") % {"label": label}, field=name
         ) from None
-    if isinstance(value, float) and value != number:
+    if (isinstance(value, float) and value != number) or abs(number) > 2**62:
         raise InvalidInput(_("%(label)s phải là số nguyên.") % {"label": label}, field=name)
     return number
 
@@ -146,6 +148,10 @@ def _moment(payload: dict[str, Any], name: str, *, label: str, agency) -> dateti
             ) from None
     else:
         raise InvalidInput(_("Vui lòng nhập %(label)s.") % {"label": label}, field=name)
+    if not 2000 <= moment.year <= 2100:
+        raise InvalidInput(
+            _("%(label)s phải trong khoảng năm 2000 đến 2100.") % {"label": label}, field=name
+        )
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=VIETNAM)
     return moment
@@ -545,6 +551,7 @@ def _notify_applicant(dossier: Dossier, event: str, data: dict[str, Any]) -> Non
             "code": dossier.code,
             "procedure": dossier.procedure_version.name,
             "appointment_at": dossier.promised_at,
+            "url": _page_url(dossier, staff=False),
             **data,
         },
         dossier_code=dossier.code or "",
@@ -559,10 +566,25 @@ def _notify_staff(ctx: Context, user: User, event: str, data: dict[str, Any]) ->
         recipient=Recipient(
             name=user.full_name, user_id=user.pk, language=user.preferred_language or "vi"
         ),
-        data={"code": ctx.dossier.code, **data},
+        data={"code": ctx.dossier.code, "url": _page_url(ctx.dossier, staff=True), **data},
         dossier_code=ctx.dossier.code or "",
         channels=["in_app"],
     )
+
+
+def _page_url(dossier: Dossier, *, staff: bool) -> str:
+    """The absolute address of the dossier's page: the workspace for staff, "Hồ sơ của tôi"
+    for an applicant with an account, the public lookup otherwise."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    if staff:
+        path = reverse("dossiers:workspace-dossier", args=[dossier.code])
+    elif dossier.owner_id:
+        path = reverse("dossiers:mine-detail", args=[dossier.code])
+    else:
+        path = reverse("dossiers:lookup") + f"?code={dossier.code}"
+    return settings.SITE_URL.rstrip("/") + path
 
 
 # --- Reception -----------------------------------------------------------------------------------
