@@ -25,6 +25,7 @@ from motcua.catalog.models import (
     Fee,
     Field,
     FormTemplate,
+    PaymentStage,
     Procedure,
     ProcedureVersion,
     RequiredDocument,
@@ -211,6 +212,15 @@ class ProcedureVersionForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    # Optional in the post (older scripts and forms do not send it): the version keeps its own.
+    payment_stage = forms.ChoiceField(
+        label=gettext_lazy("thời điểm nộp phí"),
+        choices=PaymentStage.choices,
+        required=False,
+        help_text=gettext_lazy(
+            "Người nộp trả phí, lệ phí khi nộp hồ sơ hay trước khi nhận kết quả."
+        ),
+    )
     form_schema = forms.CharField(
         label=gettext_lazy("biểu mẫu (JSON Schema 2020-12)"),
         required=False,
@@ -241,6 +251,9 @@ class ProcedureVersionForm(forms.ModelForm):
             self.initial["form_ui"] = _pretty(form.ui)
         if self.instance.pk and "procedure" in self.fields:
             self.fields["procedure"].disabled = True
+
+    def clean_payment_stage(self) -> str:
+        return self.cleaned_data.get("payment_stage") or self.instance.payment_stage
 
     def clean(self):
         cleaned = super().clean()
@@ -293,7 +306,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         ),
         (
             gettext_lazy("Nội dung"),
-            {"fields": ["conditions", "steps", "legal_basis", "fee_note"]},
+            {"fields": ["conditions", "steps", "legal_basis", "fee_note", "payment_stage"]},
         ),
     ]
 

@@ -27,6 +27,7 @@ from motcua.catalog.models import (
     Field,
     FormTemplate,
     OnlineScope,
+    PaymentStage,
     Procedure,
     ProcedureVersion,
     RequiredDocument,
@@ -54,6 +55,7 @@ VERSION_CONTENT_FIELDS = (
     "conditions",
     "steps",
     "fee_note",
+    "payment_stage",
 )
 _OPTIONAL_TEXTS = (
     "name_en",
@@ -140,6 +142,11 @@ def _clean_version_values(values: dict[str, Any]) -> dict[str, Any]:
             )
     if "online_scope" in cleaned and cleaned["online_scope"] not in ["", *OnlineScope.values]:
         raise InvalidInput(_("Phạm vi trực tuyến không hợp lệ."), field="online_scope")
+    if "payment_stage" in cleaned and cleaned["payment_stage"] not in PaymentStage.values:
+        raise InvalidInput(
+            _("Thời điểm nộp phí phải là khi nộp hồ sơ hoặc trước khi nhận kết quả."),
+            field="payment_stage",
+        )
     if "processing_time" in cleaned:
         cleaned["processing_time"] = _clean_duration(cleaned["processing_time"])
     if (

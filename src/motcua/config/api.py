@@ -90,6 +90,7 @@ def _register_routers() -> None:
     from motcua.dossiers.api_store import router as store_router
     from motcua.monitoring.api import router as monitoring_router
     from motcua.notifications.api import router as notifications_router
+    from motcua.payments.api import router as payments_router
     from motcua.reports.api import router as reports_router
     from motcua.results.api import router as results_router
 
@@ -100,6 +101,7 @@ def _register_routers() -> None:
     api.add_router("/", store_router)
     api.add_router("/", monitoring_router)
     api.add_router("/", notifications_router)
+    api.add_router("/", payments_router)
     api.add_router("/", reports_router)
     api.add_router("/", results_router)
 

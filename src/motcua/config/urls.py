@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("motcua.reports.urls")),
     path("", include("motcua.integrations.urls")),
     path("", include("motcua.notifications.urls")),
+    path("", include("motcua.payments.urls")),
     path("", include("motcua.results.urls")),
     path("", include("motcua.portal.urls")),
 ]

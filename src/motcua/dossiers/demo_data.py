@@ -1518,6 +1518,11 @@ class _Loader:
         draft = self._draft(journey)
         actor = journey.applicant.account or self.staff["tiepnhan"]
         dossier = dossier_submit(dossier=draft, actor=actor, submitted_at=journey.submitted_at)
+        if journey.moves:
+            # The desk receives an online dossier once its fees are paid (payments app).
+            from motcua.payments.demo_data import demo_payment
+
+            demo_payment(dossier=dossier, at=dossier.submitted_at)
         for move, at in zip(journey.moves, journey.moments, strict=True):
             actor = self._actor(dossier, move.action)
             payload = move.payload(dossier, actor, at) if callable(move.payload) else move.payload
