@@ -72,6 +72,9 @@ S = Status
 # Statuses in which the dossier is with the agency, its clock running or stopped.
 ACTIVE = frozenset({S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.FINANCIAL_OBLIGATION})
 MAX_TEXT = 4000
+# What the system itself may do (callbacks of other agencies: a tax notice, its payment);
+# everything else needs a person, who is recorded as its author.
+SYSTEM_ACTIONS = frozenset({"pause", "resume"})
 
 
 # --- Small rules ---------------------------------------------------------------------------------
@@ -791,6 +794,7 @@ def _resume_fields(ctx: Context) -> dict[str, Any]:
         "paused_at": None,
         "appointment_at": _extended(ctx, dossier.appointment_at),
         "step_due_at": _extended(ctx, dossier.step_due_at),
+        "rescheduled_appointment_at": _extended(ctx, dossier.rescheduled_appointment_at),
     }
 
 
@@ -1349,6 +1353,12 @@ def _return_result(ctx: Context) -> None:
 
 
 def _check_apologizer(actor: Actor, dossier: Dossier) -> None:
+    if dossier.received_at is None:
+        raise InvalidInput(
+            _("Hồ sơ chưa được tiếp nhận: chưa tính thời hạn nên chưa thể xin lỗi, hẹn lại."),
+            code="action_not_allowed",
+            field="action",
+        )
     _check_head(actor, dossier)
 
 
@@ -1511,6 +1521,8 @@ def dossier_act(
                 field="version",
             )
         who = Actor.of(actor)
+        if who.is_system and spec.name not in SYSTEM_ACTIONS:
+            raise PermissionDenied(_("Thao tác này cần một người thực hiện."), field="action")
         _check_state(spec, current)
         if not who.is_system:
             spec.check(who, current)

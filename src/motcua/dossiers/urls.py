@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from motcua.dossiers import views, views_forms, views_store, views_workspace
+from motcua.dossiers import views, views_applicant, views_forms, views_store, views_workspace
 
 app_name = "dossiers"
 urlpatterns = [
@@ -29,6 +29,28 @@ urlpatterns = [
     path("tra-cuu/", views.lookup, name="lookup"),
     path("ho-so/cua-toi/", views.my_dossiers, name="mine"),
     path("ho-so/cua-toi/<str:code>/", views.my_dossier_detail, name="mine-detail"),
+    # The applicant's actions on their dossier (answer form 02, withdraw, rate).
+    path(
+        "ho-so/cua-toi/<str:code>/bo-sung/",
+        views_applicant.my_dossier_supplement,
+        name="mine-supplement",
+    ),
+    path(
+        "ho-so/cua-toi/<str:code>/rut/", views_applicant.my_dossier_withdraw, name="mine-withdraw"
+    ),
+    path("ho-so/cua-toi/<str:code>/danh-gia/", views_applicant.my_dossier_rate, name="mine-rate"),
+    # Legal forms (01-04), the process control sheet and the register (form 06).
+    re_path(
+        r"^can-bo/ho-so/(?P<code>[^/]+)/phieu/(?P<form>0[1-4])\.pdf$",
+        views_forms.staff_form,
+        name="staff-form",
+    ),
+    re_path(
+        r"^can-bo/ho-so/(?P<code>[^/]+)/phieu-kiem-soat\.(?P<extension>pdf|xlsx)$",
+        views_forms.control_sheet,
+        name="control-sheet",
+    ),
+    path("can-bo/so-theo-doi/", views_forms.register, name="register"),
     # The personal data store (kho dữ liệu), its share links and the counter's certification.
     path("kho-du-lieu/", views_store.my_store, name="store"),
     path("kho-du-lieu/<int:pk>/tai-ve/", views_store.my_store_download, name="store-download"),
