@@ -9,7 +9,6 @@ from motcua.notifications.services import Recipient, notify
 from tests.factories import StaffFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["browser", "page"]
 
 
 def test_officer_marks_a_notification_as_read_in_place(page, live_server):

@@ -328,9 +328,7 @@ SMS_SENDER_NAME = env("SMS_SENDER_NAME", "MOTCUA")
 SMS_GATEWAY_TIMEOUT_SECONDS = env_int("SMS_GATEWAY_TIMEOUT_SECONDS", 10)
 # The gateway's inbound callback (POST /api/v1/sms/inbound) proves itself with this secret: an
 # X-Signature header holding the hex HMAC-SHA256 of the body. Empty: inbound SMS are refused.
-SMS_INBOUND_SECRET = env(
-    "SMS_INBOUND_SECRET", "motcua-sms-inbound-secret" if _sms_standin else ""
-)
+SMS_INBOUND_SECRET = env("SMS_INBOUND_SECRET", "motcua-sms-inbound-secret" if _sms_standin else "")
 # Inbound texts per sender phone number (core/ratelimit.py rates, comma-separated).
 SMS_INBOUND_RATES = env_list("SMS_INBOUND_RATES", "5/m,30/d")
 
@@ -396,9 +394,7 @@ VNPAY_HASH_SECRET = env(
 NATIONAL_PAYMENT_URL = env(
     "NATIONAL_PAYMENT_URL", f"{_payment_sandbox}/national" if _payment_sandbox else ""
 )
-NATIONAL_PAYMENT_MERCHANT = env(
-    "NATIONAL_PAYMENT_MERCHANT", "MOTCUA" if _payment_sandbox else ""
-)
+NATIONAL_PAYMENT_MERCHANT = env("NATIONAL_PAYMENT_MERCHANT", "MOTCUA" if _payment_sandbox else "")
 NATIONAL_PAYMENT_SECRET = env(
     "NATIONAL_PAYMENT_SECRET", "motcua-sandbox-national-secret" if _payment_sandbox else ""
 )
@@ -438,6 +434,13 @@ NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
 # A message still "sending" this long after its attempt began had its worker die: the recovery
 # job sends it again, with the same idempotency key. Keep it above SMS_GATEWAY_TIMEOUT_SECONDS.
 NOTIFICATION_SENDING_TIMEOUT_SECONDS = env_int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", 300)
+# The worker claims due messages this many at a time and sends them over one kept-alive
+# connection; a delivery task hands over to a fresh one after NOTIFICATION_DRAIN_SECONDS.
+NOTIFICATION_BATCH_SIZE = env_int("NOTIFICATION_BATCH_SIZE", 100)
+NOTIFICATION_DRAIN_SECONDS = env_int("NOTIFICATION_DRAIN_SECONDS", 60)
+# After this many temporary failures in a row on one channel (its gateway is down), the rest
+# of the batch for that channel waits for the next try instead of timing out one by one.
+NOTIFICATION_BREAKER_FAILURES = env_int("NOTIFICATION_BREAKER_FAILURES", 3)
 
 # --- Signed results (results/signing.py, results/verification.py) ---------------------------
 # RESULT_SIGNER: how results are signed as the agency: "pkcs12" (a key file, default), "pkcs11"
