@@ -160,7 +160,7 @@ class ReceivedRangeForm(forms.Form):
         data = super().clean()
         start, end = data.get("received_from"), data.get("received_to")
         if start and end and end < start:
-            self.add_error("received_to", _("Ngày kết thúc phải sau ngày bắt đầu."))
+            self.add_error("received_to", _("Ngày kết thúc phải bằng hoặc sau ngày bắt đầu."))
         return data
 
 
