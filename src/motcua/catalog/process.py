@@ -584,7 +584,7 @@ def _lock_draft(definition: ProcessDefinition, expected_revision: str | None) ->
     """The draft's row, locked until the end of the transaction, after the draft and revision
     checks (a publish that won the race shows up here as 409)."""
     locked = (
-        ProcessDefinition.objects.select_for_update()
+        ProcessDefinition.objects.select_for_update(of=("self",))
         .select_related("agency", "procedure", "procedure__current_version")
         .get(pk=definition.pk)
     )
@@ -608,7 +608,7 @@ def process_definition_create(
     with transaction.atomic():
         # The procedure's row serialises numbering and the one-draft rule between two admins.
         procedure = (
-            Procedure.objects.select_for_update()
+            Procedure.objects.select_for_update(of=("self",))
             .select_related("current_version")
             .get(pk=procedure.pk)
         )
