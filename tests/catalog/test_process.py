@@ -119,8 +119,10 @@ def test_only_one_draft_at_a_time(procedure, agency):
 
 def test_a_process_belongs_to_the_agency_that_implements_the_procedure(procedure, agency):
     # given an agency unrelated to the procedure, and a commune agency under its department
-    stranger = AgencyFactory()
-    commune = AgencyFactory(parent=agency, kind="commune")
+    # (codes spelled out: the factory gets or creates by code, and its sequence may reach the
+    # fixture's own code)
+    stranger = AgencyFactory(code="H99.01")
+    commune = AgencyFactory(code="H56.99999", parent=agency, kind="commune")
 
     # then only the department and the agencies under it may have a process of it
     with pytest.raises(InvalidInput) as error:
