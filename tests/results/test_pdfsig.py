@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -31,16 +32,12 @@ def _run(*command: str) -> str:
     return done.stdout + done.stderr
 
 
-def test_pdfsig_says_the_signature_is_valid_and_trusted(place, tmp_path):
-    pdfsig, certutil = _tool("pdfsig"), _tool("certutil")
-    # Given a signed result
-    result = signed(place).results.get()
-    signed_file = tmp_path / "ket-qua.pdf"
-    with result.file.open("rb") as handle:
-        signed_file.write_bytes(handle.read())
-    # and an NSS database that trusts the demo CA
-    nss = f"sql:{tmp_path / 'nss'}"
-    (tmp_path / "nss").mkdir()
+def nss_trusting_demo_ca(folder: Path) -> str:
+    """An NSS database under `folder` that trusts the demo CA (RESULT_TRUST_ROOTS[0]), as
+    pdfsig's -nssdir takes it. Other tests (tests/e2e) use it too."""
+    certutil = _tool("certutil")
+    (folder / "nss").mkdir()
+    nss = f"sql:{folder / 'nss'}"
     _run(certutil, "-N", "-d", nss, "--empty-password")
     _run(
         certutil,
@@ -54,8 +51,24 @@ def test_pdfsig_says_the_signature_is_valid_and_trusted(place, tmp_path):
         "-i",
         settings.RESULT_TRUST_ROOTS[0],
     )
+    return nss
+
+
+def pdfsig_report(nss: str, pdf: Path) -> str:
+    """What poppler's pdfsig says about the signatures of `pdf`, trusting `nss`."""
+    return _run(_tool("pdfsig"), "-nssdir", nss, str(pdf))
+
+
+def test_pdfsig_says_the_signature_is_valid_and_trusted(place, tmp_path):
+    # Given a signed result
+    result = signed(place).results.get()
+    signed_file = tmp_path / "ket-qua.pdf"
+    with result.file.open("rb") as handle:
+        signed_file.write_bytes(handle.read())
+    # and an NSS database that trusts the demo CA
+    nss = nss_trusting_demo_ca(tmp_path)
     # When pdfsig checks the file
-    report = _run(pdfsig, "-nssdir", nss, str(signed_file))
+    report = pdfsig_report(nss, signed_file)
     # Then the signature is valid, covers the whole document, and the certificate is trusted
     assert "Signature Validation: Signature is Valid." in report, report
     assert "Certificate Validation: Certificate is Trusted." in report, report
@@ -65,4 +78,4 @@ def test_pdfsig_says_the_signature_is_valid_and_trusted(place, tmp_path):
     middle = data.index(b"stream", len(data) // 10) + 20
     data[middle] ^= 0x01
     signed_file.write_bytes(bytes(data))
-    assert "Signature is Valid." not in _run(pdfsig, "-nssdir", nss, str(signed_file))
+    assert "Signature is Valid." not in pdfsig_report(nss, signed_file)

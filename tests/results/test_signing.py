@@ -4,6 +4,7 @@ local RFC 3161 timestamp server, and clear errors when a signer cannot be reache
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,9 +17,16 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 
-from motcua.results.pdfcheck import check
+from motcua.results.pdfcheck import check as check_here
 from motcua.results.signing import SigningFailed, sign_pdf
 from tests.dossiers.samples import pdf_bytes
+
+
+def check(*args, **kwargs):
+    """pdfcheck.check in a thread of its own: pyHanko runs an asyncio loop, which cannot start
+    in a thread where another is running (Playwright's, after a browser test in this worker)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(check_here, *args, **kwargs).result()
 
 
 def _roots(*extra: bytes) -> list[bytes]:

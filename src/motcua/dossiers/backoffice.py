@@ -1349,7 +1349,8 @@ def _return_result(ctx: Context) -> None:
         data={"method": method},
         fields={**_release(), "returned_at": ctx.at, "return_method": method},
     )
-    _notify(ctx, "result_returned", {"method": str(ReturnMethod(method).label)})
+    # The code: each template words the method in its own language.
+    _notify(ctx, "result_returned", {"method": method})
 
 
 def _check_apologizer(actor: Actor, dossier: Dossier) -> None:

@@ -1,5 +1,6 @@
-"""Reads of results: by verification token or hash (public), the results of a dossier, and who
-may download the original signed file (its holder and the staff who may see its dossier)."""
+"""Reads of results: by verification token or hash (public), the results of a dossier, who may
+download the original signed file (its holder and the staff who may see its dossier) and who may
+re-issue or revoke a result (the issuing agency's directors)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from motcua.accounts.models import Role, StaffRole
 from motcua.accounts.selectors import is_staff_user
 from motcua.core.errors import NotFound
 from motcua.core.text import nfc
@@ -60,6 +62,33 @@ def result_download_allowed(*, user, result: Result) -> bool:
     return is_staff_user(user) and (
         dossier_list_visible_to(user=user).filter(pk=result.dossier_id).exists()
     )
+
+
+def result_get_visible_to(*, user, pk: int) -> Result:
+    """A result whose dossier `user` (staff) may see; NotFound otherwise, as for a number that
+    does not exist."""
+    result = (
+        Result.objects.filter(pk=pk, dossier__in=dossier_list_visible_to(user=user))
+        .select_related("dossier", "agency")
+        .first()
+        if is_staff_user(user)
+        else None
+    )
+    if result is None:
+        raise NotFound(_("Không tìm thấy kết quả này."), field="result")
+    return result
+
+
+def result_manage_allowed(*, user, agency_id: int) -> bool:
+    """Whether `user` re-issues and revokes the results of the agency: its directors (of an
+    active unit) and superusers."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return StaffRole.objects.filter(
+        user=user, role=Role.DIRECTOR, unit__agency_id=agency_id, unit__is_active=True
+    ).exists()
 
 
 def holder_name_masked(name: str) -> str:

@@ -38,6 +38,7 @@ from motcua.results.models import (
     ResultStatus,
     verify_token_new,
 )
+from motcua.results.selectors import result_manage_allowed
 from motcua.results.signing import sign_pdf
 
 MAX_REASON = 1000
@@ -182,11 +183,7 @@ def _check_leader(actor: User, result: Result) -> None:
     """A director of the issuing agency (or a superuser) re-issues and revokes its results."""
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied(_("Cần đăng nhập."), field="actor")
-    if actor.is_superuser:
-        return
-    if not StaffRole.objects.filter(
-        user=actor, role=Role.DIRECTOR, unit__agency_id=result.agency_id, unit__is_active=True
-    ).exists():
+    if not result_manage_allowed(user=actor, agency_id=result.agency_id):
         raise PermissionDenied(
             _("Chỉ lãnh đạo cơ quan ban hành mới cấp lại hoặc thu hồi được kết quả."),
             field="actor",
