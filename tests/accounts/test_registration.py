@@ -3,8 +3,8 @@
 from datetime import date, timedelta
 
 import pytest
-from django.core import mail
 from django.db import transaction
+from django_tasks_db.models import DBTaskResult
 
 from motcua.accounts.models import User, VerificationCode
 from motcua.accounts.services import (
@@ -17,6 +17,7 @@ from motcua.accounts.services import (
 from motcua.core.errors import InvalidInput
 from motcua.core.models import AuditEntry
 from tests.factories import UserFactory
+from tests.notifications.outbox import SmsOutbox, emails_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +38,9 @@ def register_citizen(**overrides) -> User:
 
 
 @pytest.fixture
-def sms_log(monkeypatch):
-    """Every SMS the accounts app sends: (phone, text)."""
-    sent = []
-    monkeypatch.setattr(
-        "motcua.accounts.services.send_sms", lambda phone, text: sent.append((phone, text))
-    )
-    return sent
+def sms_log():
+    """Every SMS the accounts app recorded in the notifications outbox: (phone, text)."""
+    return SmsOutbox()
 
 
 def code_in(text: str) -> str:
@@ -54,7 +51,7 @@ def code_in(text: str) -> str:
     )
 
 
-def test_citizen_registers_and_receives_codes_by_email_and_sms_after_commit(
+def test_citizen_registers_and_is_sent_codes_by_email_and_sms_after_commit(
     django_capture_on_commit_callbacks, sms_log
 ):
     # when a citizen registers with e-mail and phone
@@ -64,10 +61,14 @@ def test_citizen_registers_and_receives_codes_by_email_and_sms_after_commit(
     assert (user.username, user.phone, user.kind) == ("068090001234", "0912345678", "citizen")
     assert user.check_password(PASSWORD)
     assert user.email_verified_at is None and user.phone_verified_at is None
-    # and a code went to each channel, and the audit log has the registration
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["an@example.vn"]
+    # and a code is on its way to each channel, and the audit log has the registration
+    emails = emails_sent()
+    assert len(emails) == 1 and emails[0].recipient_address == "an@example.vn"
+    assert code_in(emails[0].body) and emails[0].sensitive
     assert [phone for phone, _text in sms_log] == ["0912345678"]
     assert "Ma xac thuc" in sms_log[0][1]  # SMS without diacritics
+    # on the notifications queue, committed with the account
+    assert DBTaskResult.objects.filter(queue_name="notifications").exists()
     assert AuditEntry.objects.filter(action="user.register", object_id=str(user.pk)).exists()
 
 
@@ -81,7 +82,8 @@ def test_nothing_is_sent_when_registration_rolls_back(django_capture_on_commit_c
         register_citizen()
         raise RuntimeError
     # then nobody was told anything
-    assert callbacks == [] and mail.outbox == [] and sms_log == []
+    assert callbacks == [] and emails_sent() == [] and sms_log == []
+    assert not DBTaskResult.objects.exists()
 
 
 def test_organisation_registers_with_a_tax_code_and_a_phone_only():
@@ -184,7 +186,7 @@ def test_right_code_marks_the_phone_verified_once(citizen, sms_log):
 
 
 def test_email_code_from_the_mail_verifies_the_email(citizen):
-    code = code_in(mail.outbox[-1].body)
+    code = code_in(emails_sent()[-1].body)
     verification_code_confirm(
         user=citizen, purpose=VerificationCode.Purpose.VERIFY_EMAIL, code=code
     )

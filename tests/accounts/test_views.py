@@ -12,6 +12,7 @@ from motcua.accounts.models import IdentityProvider, Role, User, VerificationCod
 from motcua.core.models import AuditEntry, Commune, Province
 from tests.accounts.conftest import totp_token
 from tests.factories import DEFAULT_TEST_PASSWORD, StaffFactory, UserFactory
+from tests.notifications.outbox import SmsOutbox, emails_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +110,7 @@ def test_citizen_registers_verifies_the_email_and_is_logged_in(
     assert response.url == reverse("accounts:verify")
     user = User.objects.get(personal_id="068090001234")
     assert client.session["_auth_user_id"] == str(user.pk)
-    code = re.search(r"\b(\d{6})\b", mail.outbox[0].body).group(1)
+    code = re.search(r"\b(\d{6})\b", emails_sent()[0].body).group(1)
     response = client.post("/xac-thuc/", {"action": "confirm:email", "email-code": code})
     assert response.status_code == 302
     user.refresh_from_db()
@@ -248,7 +249,7 @@ def test_a_new_email_must_be_verified_again(client, django_capture_on_commit_cal
         client.post("/tai-khoan/", profile_form(user, email="moi@example.vn"))
     user.refresh_from_db()
     assert user.email == "moi@example.vn" and user.email_verified_at is None
-    assert mail.outbox[-1].to == ["moi@example.vn"]
+    assert emails_sent()[-1].recipient_address == "moi@example.vn"
 
 
 def test_saving_a_stale_profile_says_somebody_changed_it(client):
@@ -283,14 +284,13 @@ def test_password_reset_by_email_link(client):
     assert AuditEntry.objects.filter(action="user.password_change", object_id=str(user.pk)).exists()
 
 
-def test_password_reset_by_sms_code(client, monkeypatch, django_capture_on_commit_callbacks):
-    sent = []
-    monkeypatch.setattr("motcua.accounts.services.send_sms", lambda phone, text: sent.append(text))
+def test_password_reset_by_sms_code(client, django_capture_on_commit_callbacks):
+    sent = SmsOutbox()
     user = UserFactory(email="", phone="0905123456")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/quen-mat-khau/sms/", {"phone": "0905 123 456"})
     assert response.url == reverse("accounts:password-reset-sms-confirm")
-    code = re.search(r"\b(\d{6})\b", sent[0]).group(1)
+    code = re.search(r"\b(\d{6})\b", sent[0][1]).group(1)
     response = client.post(
         response.url,
         {"code": code, "new_password1": "Mat-khau-moi-2026", "new_password2": "Mat-khau-moi-2026"},

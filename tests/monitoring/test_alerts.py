@@ -12,6 +12,7 @@ from motcua.core.models import AuditEntry
 from motcua.monitoring import aqi_hooks
 from motcua.monitoring.aqi_services import alert_acknowledge, aqi_recompute
 from motcua.monitoring.models import Alert, Threshold
+from motcua.notifications.models import Notification
 from tests.factories import StaffFactory
 from tests.monitoring.aqi_data import day_of, immediate_tasks, local_hour, put
 from tests.monitoring.factories import operator, station
@@ -99,7 +100,7 @@ def test_a_disabled_threshold_raises_nothing():
     assert not Alert.objects.filter(station=site, kind=Alert.Kind.EXCEEDANCE).exists()
 
 
-def test_operators_are_emailed_after_commit_for_recent_alerts(
+def test_operators_are_emailed_and_notified_after_commit_for_recent_alerts(
     immediate_tasks, django_capture_on_commit_callbacks
 ):
     # given an operator of the station and a citizen-facing user who is not one
@@ -118,6 +119,10 @@ def test_operators_are_emailed_after_commit_for_recent_alerts(
     assert message.to == [officer.email]
     assert "AQ-MAIL" in message.subject and "SO2" in message.subject
     assert "/quan-trac/canh-bao/" in message.body
+    # and found it in their notifications on the site
+    assert Notification.objects.filter(
+        user=officer, event="monitoring_alert", channel="in_app"
+    ).exists()
 
 
 def test_history_walked_by_a_first_recomputation_sends_no_email(

@@ -1,9 +1,10 @@
 """Fixtures of the notifications tests: channels that fail on purpose, a recipient, and the
-stand-in SMS gateway as a real process."""
+stand-in SMS gateway (and Zalo Official Account API) as a real process."""
 
 import re
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,30 @@ class PermanentlyFailingChannel(Channel):
 class BrokenChannel(Channel):
     def send(self, notification):
         raise ValueError("a bug in the channel")
+
+
+# What RecordingChannel and SlowChannel sent, in order (the tests empty it).
+SENT: list[int] = []
+
+
+class RecordingChannel(Channel):
+    def send(self, notification):
+        SENT.append(notification.pk)
+
+
+class SlowChannel(Channel):
+    """A gateway that takes 50 ms per message."""
+
+    def send(self, notification):
+        time.sleep(0.05)
+        SENT.append(notification.pk)
+
+
+@pytest.fixture
+def sent():
+    SENT.clear()
+    yield SENT
+    SENT.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -62,6 +87,7 @@ def recipient(applicant):
 GATEWAY_USERNAME = "tests"
 GATEWAY_PASSWORD = "tests-password"
 INBOUND_SECRET = "tests-inbound-secret"
+ZALO_TOKEN = "tests-zalo-token"
 
 
 @dataclass
@@ -85,8 +111,8 @@ class SmsGateway:
         assert response.status_code == 200, response.text
         return response.json()
 
-    def messages(self, to: str = "") -> list[dict]:
-        response = self._call("get", "/messages", params={"to": to} if to else None)
+    def messages(self, to: str = "", channel: str = "") -> list[dict]:
+        response = self._call("get", "/messages", params={"to": to, "channel": channel})
         assert response.status_code == 200, response.text
         return response.json()["messages"]
 
@@ -110,6 +136,8 @@ def start_sms_standin(*extra: str) -> tuple[subprocess.Popen, str]:
             GATEWAY_PASSWORD,
             "--callback-secret",
             INBOUND_SECRET,
+            "--zalo-token",
+            ZALO_TOKEN,
             *extra,
         ],
         stdout=subprocess.PIPE,
@@ -144,4 +172,18 @@ def sms_gateway(_sms_standin_url, settings):
     gateway = SmsGateway(_sms_standin_url)
     gateway.control(reset=True)
     yield gateway
-    gateway.control(fail=False, fail_status=503, fail_rate=0, delay=0)
+    gateway.control(fail=False, fail_status=503, fail_rate=0, delay=0, zalo_error=0)
+
+
+@pytest.fixture
+def zalo_gateway(sms_gateway, settings):
+    """The same stand-in, with Zalo messages going through HttpZaloChannel to its Official
+    Account API."""
+    settings.ZALO_OA_API_URL = f"{sms_gateway.url}/zalo/message"
+    settings.ZALO_OA_ACCESS_TOKEN = ZALO_TOKEN
+    settings.ZALO_OA_TIMEOUT_SECONDS = 2
+    settings.NOTIFICATION_CHANNELS = {
+        **settings.NOTIFICATION_CHANNELS,
+        "zalo": f"{CHANNELS}.HttpZaloChannel",
+    }
+    return sms_gateway

@@ -1,5 +1,6 @@
 """Delivery by the worker: a rolled-back change sends nothing, a committed one always sends, at
-most once; temporary failures are retried with exponential back-off, then given up."""
+most once; due messages go in batches, most urgent first; temporary failures are retried with
+exponential back-off, then given up; a gateway that is down or slow does not hold a batch."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -11,8 +12,14 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from motcua.notifications.models import Notification, NotificationAttempt
-from motcua.notifications.services import Recipient, notification_send, notify, retry_delay
-from motcua.notifications.tasks import notification_deliver
+from motcua.notifications.services import (
+    Recipient,
+    notification_send,
+    notifications_send_due,
+    notify,
+    retry_delay,
+)
+from motcua.notifications.tasks import notifications_deliver
 from tests.notifications.conftest import CHANNELS
 from tests.notifications.samples import CODE, SAMPLE_DATA
 
@@ -61,19 +68,36 @@ def test_a_notification_is_delivered_at_most_once_when_the_task_runs_twice(recip
     [email] = notify(
         event="result_ready", recipient=recipient, data=SAMPLE_DATA, channels=["email"]
     )
-    # when its task runs twice
-    first = notification_deliver.call(email.pk)
-    second = notification_deliver.call(email.pk)
+    # when the delivery task runs twice, and the message is sent once more by id
+    assert notifications_deliver.call() == 1
+    assert notifications_deliver.call() == 0
+    notification_send(notification_id=email.pk)
     # then it was sent once
-    assert first == second == Status.DELIVERED
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject == email.subject and message.body == email.body
     assert message.extra_headers["X-Motcua-Notification"] == str(email.idempotency_key)
     email.refresh_from_db()
+    assert email.status == Status.DELIVERED
     assert email.attempts == 1 and email.sent_at and email.delivered_at
     [attempt] = email.delivery_attempts.all()
     assert attempt.outcome == NotificationAttempt.Outcome.DELIVERED and attempt.finished_at
+
+
+@pytest.mark.django_db
+def test_one_delivery_task_per_transaction_sends_all_its_messages(recipient):
+    # given a change that tells the applicant twice (six messages, three of them in the app)
+    with transaction.atomic():
+        notify(event="dossier_received", recipient=recipient, data=SAMPLE_DATA)
+        notify(event="supplement_requested", recipient=recipient, data=SAMPLE_DATA)
+    # then one delivery task waits on the notifications queue, and it sends all four
+    [task] = DBTaskResult.objects.all()
+    assert (task.queue_name, task.task_path) == (
+        "notifications",
+        "motcua.notifications.tasks.notifications_deliver",
+    )
+    assert notifications_deliver.call() == 4
+    assert len(mail.outbox) == 2
 
 
 @pytest.mark.django_db
@@ -95,16 +119,18 @@ def test_temporary_failures_are_retried_with_back_off_then_given_up(recipient, s
     [sms] = notify(event="result_ready", recipient=recipient, data=SAMPLE_DATA, channels=["sms"])
     waits = []
     for expected_attempts in (1, 2):
-        # when the delivery task runs
+        # when it is sent
         before = set(DBTaskResult.objects.values_list("pk", flat=True))
         notification_send(notification_id=sms.pk)
-        # then the message waits for another try, enqueued for later
+        # then the message waits for another try, with a delivery task enqueued for then
         sms.refresh_from_db()
         assert (sms.status, sms.attempts) == (Status.TEMPORARY_FAILURE, expected_attempts)
         assert sms.last_error == "gateway timeout"
         [retry] = DBTaskResult.objects.exclude(pk__in=before)
-        assert retry.queue_name == "notifications" and retry.args_kwargs["args"] == [sms.pk]
+        assert retry.queue_name == "notifications" and retry.run_after == sms.next_attempt_at
         waits.append(retry.run_after - retry.enqueued_at)
+        # and it is not due before then
+        assert notifications_send_due() == 0
     # the wait doubles: 60 s, then 120 s
     assert [round(wait.total_seconds()) for wait in waits] == [60, 120]
     # and after the third failure the message is given up, with no further task

@@ -8,7 +8,9 @@ from motcua.accounts.models import Role, StaffRole
 from motcua.core.models import AuditEntry
 from motcua.notifications.models import Notification
 from motcua.notifications.services import notification_send, notify
+from motcua.notifications.tasks import notifications_deliver
 from tests.factories import StaffFactory, UnitFactory
+from tests.notifications.conftest import CHANNELS
 from tests.notifications.samples import CODE, SAMPLE_DATA
 
 pytestmark = pytest.mark.django_db
@@ -52,21 +54,25 @@ def test_the_page_lists_failures_with_attempts_and_filters(client, administrator
 
 
 def test_retry_queues_the_message_again_with_its_tries_counted_afresh(
-    client, administrator, failed
+    client, administrator, failed, settings
 ):
     # given a message given up after a bad number was fixed at the gateway
     sms = failed["sms"]
     client.force_login(administrator)
-    tasks = DBTaskResult.objects.count()
     # when the administrator presses "Gửi lại" (HTMX)
     response = client.post(reverse("notifications:retry", args=[sms.pk]), HTTP_HX_REQUEST="true")
-    # then the row shows it queued, a delivery task waits, and the retry is audited
+    # then the row shows it queued, its tries counted afresh, and the retry is audited
     assert response.status_code == 200
     assert "Đã xếp hàng gửi lại" in response.content.decode()
     sms.refresh_from_db()
     assert (sms.status, sms.attempts) == (Status.CREATED, 0)
-    assert DBTaskResult.objects.count() == tasks + 1
     assert AuditEntry.objects.filter(action="notification_retry").count() == 1
+    # and the delivery task waiting on the queue sends it, with the gateway working again
+    assert DBTaskResult.objects.ready().filter(queue_name="notifications").exists()
+    settings.NOTIFICATION_CHANNELS = {"sms": f"{CHANNELS}.ConsoleChannel"}
+    notifications_deliver.call()
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts) == (Status.DELIVERED, 1)
     # and a second press answers a conflict, not a 500
     again = client.post(reverse("notifications:retry", args=[sms.pk]))
     assert again.status_code == 409

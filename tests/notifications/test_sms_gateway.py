@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from motcua.notifications.channels import HttpSmsChannel
 from motcua.notifications.models import Notification, NotificationAttempt
-from motcua.notifications.services import notification_recover_stalled, notification_send, notify
+from motcua.notifications.services import (
+    Recipient,
+    notification_recover_stalled,
+    notification_send,
+    notifications_send_due,
+    notify,
+)
 from motcua.notifications.sms_standin import sms_parts
 from tests.notifications.conftest import GATEWAY_PASSWORD, GATEWAY_USERNAME
 from tests.notifications.samples import CODE, SAMPLE_DATA
@@ -31,6 +37,18 @@ class DyingSmsChannel(HttpSmsChannel):
     def send(self, notification):
         super().send(notification)
         raise WorkerKilled
+
+
+class DyingMidBatchSmsChannel(HttpSmsChannel):
+    """Hands two messages to the gateway, then the worker dies before recording anything."""
+
+    sent = 0
+
+    def send(self, notification):
+        super().send(notification)
+        DyingMidBatchSmsChannel.sent += 1
+        if DyingMidBatchSmsChannel.sent == 2:
+            raise WorkerKilled
 
 
 def _sms(recipient) -> Notification:
@@ -220,3 +238,33 @@ def test_a_stalled_message_out_of_attempts_is_given_up(recipient, settings):
     assert notification_recover_stalled() == []
     sms.refresh_from_db()
     assert sms.status == Status.PERMANENT_FAILURE
+
+
+@pytest.mark.django_db
+def test_a_worker_killed_mid_batch_does_not_duplicate_a_message(sms_gateway, settings):
+    # given five SMS due, and a worker that dies after handing two of them to the gateway
+    settings.NOTIFICATION_CHANNELS = {"sms": f"{TESTS}.DyingMidBatchSmsChannel"}
+    DyingMidBatchSmsChannel.sent = 0
+    ids = [
+        notify(
+            event="result_ready",
+            recipient=Recipient(phone=f"091234567{number}"),
+            data=SAMPLE_DATA,
+            channels=["sms"],
+        )[0].pk
+        for number in range(5)
+    ]
+    with pytest.raises(WorkerKilled):
+        notifications_send_due()
+    assert len(sms_gateway.messages()) == 2
+    assert set(Notification.objects.values_list("status", flat=True)) == {Status.SENDING}
+    # when the recovery job finds them stalled and a healthy worker runs
+    settings.NOTIFICATION_CHANNELS = {"sms": "motcua.notifications.channels.HttpSmsChannel"}
+    later = timezone.now() + timedelta(seconds=settings.NOTIFICATION_SENDING_TIMEOUT_SECONDS + 1)
+    assert sorted(notification_recover_stalled(now=later)) == ids
+    Notification.objects.update(next_attempt_at=timezone.now())
+    assert notifications_send_due() == 5
+    # then the gateway holds each message once, and each is delivered
+    keys = sorted(m["idempotency_key"] for m in sms_gateway.messages())
+    assert keys == sorted(str(n.idempotency_key) for n in Notification.objects.all())
+    assert set(Notification.objects.values_list("status", flat=True)) == {Status.DELIVERED}

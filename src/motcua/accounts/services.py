@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -43,7 +42,6 @@ from motcua.accounts.selectors import (
     is_staff_user,
     user_can_administer,
 )
-from motcua.accounts.sms import send_sms, without_diacritics
 from motcua.core.audit import apply_changes, audit_record, audit_value
 from motcua.core.concurrency import save_versioned
 from motcua.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -271,30 +269,41 @@ def _code_hash(*, purpose: str, target: str, code: str) -> str:
     ).hexdigest()
 
 
-def _deliver_code(*, user: User, channel: str, target: str, purpose: str, code: str) -> None:
-    minutes = max(1, settings.VERIFICATION_CODE_TTL_SECONDS // 60)
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        if channel == VerificationCode.Channel.SMS:
-            if purpose == VerificationCode.Purpose.PASSWORD_RESET:
-                text = _("Mã đặt lại mật khẩu Motcua: {code}. Hiệu lực {minutes} phút.")
-            else:
-                text = _("Mã xác thực Motcua: {code}. Hiệu lực {minutes} phút.")
-            send_sms(target, without_diacritics(text.format(code=code, minutes=minutes)))
-            return
-        send_mail(
-            subject=_("Mã xác thực thư điện tử – {site}").format(site=settings.SITE_NAME),
-            message=_(
-                "Xin chào {name},\n\nMã xác thực của bạn là: {code}\n"
-                "Mã có hiệu lực trong {minutes} phút. Nếu bạn không yêu cầu, hãy bỏ qua thư này."
-            ).format(name=user.full_name, code=code, minutes=minutes),
-            from_email=None,
-            recipient_list=[target],
-        )
+# The outbox event of each purpose's message (notifications/templates/notifications/<event>/).
+_CODE_EVENT = {
+    VerificationCode.Purpose.VERIFY_EMAIL: "verification_code",
+    VerificationCode.Purpose.VERIFY_PHONE: "verification_code",
+    VerificationCode.Purpose.PASSWORD_RESET: "password_reset_code",
+}
+
+
+def _send_code(*, user: User, channel: str, target: str, purpose: str, code: str) -> None:
+    """Record the code's message in the notifications outbox, in the caller's transaction: the
+    worker sends it on the "notifications" queue once the code is committed, ahead of the
+    messages already waiting, and the outbox keeps its text only until it is sent."""
+    # Imported here: the notifications app reads accounts, not the other way round.
+    from motcua.notifications.services import Recipient, notify
+
+    by_sms = channel == VerificationCode.Channel.SMS
+    notify(
+        event=_CODE_EVENT[purpose],
+        recipient=Recipient(
+            name=user.full_name,
+            phone=target if by_sms else "",
+            email="" if by_sms else target,
+            user_id=user.pk,
+            language=user.preferred_language or settings.LANGUAGE_CODE,
+        ),
+        data={"code": code, "minutes": max(1, settings.VERIFICATION_CODE_TTL_SECONDS // 60)},
+        channels=[channel],
+        sensitive=True,
+        urgent=True,
+    )
 
 
 def verification_code_send(*, user: User, purpose: str) -> VerificationCode:
-    """Issue a new code for `purpose` to the user's e-mail or phone and send it after commit.
-    A newer code replaces older ones; resending is throttled."""
+    """Issue a new code for `purpose` to the user's e-mail or phone, sent once the caller's
+    transaction commits. A newer code replaces older ones; resending is throttled."""
     channel = _CODE_CHANNEL[purpose]
     target = _code_target(user, purpose)
     field = _CODE_FIELD[purpose]
@@ -333,11 +342,7 @@ def verification_code_send(*, user: User, purpose: str) -> VerificationCode:
             code_hash=_code_hash(purpose=purpose, target=target, code=code),
             expires_at=now + timedelta(seconds=settings.VERIFICATION_CODE_TTL_SECONDS),
         )
-        transaction.on_commit(
-            lambda: _deliver_code(
-                user=user, channel=channel, target=target, purpose=purpose, code=code
-            )
-        )
+        _send_code(user=user, channel=channel, target=target, purpose=purpose, code=code)
     return record
 
 

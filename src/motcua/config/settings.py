@@ -432,7 +432,8 @@ NOTIFICATIONS_FILE = env("NOTIFICATIONS_FILE", "")
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
 NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
 # A message still "sending" this long after its attempt began had its worker die: the recovery
-# job sends it again, with the same idempotency key. Keep it above SMS_GATEWAY_TIMEOUT_SECONDS.
+# job sends it again, with the same idempotency key. A batch stops trying new messages at half
+# of it: keep it above twice the gateways' timeouts (SMS_GATEWAY_TIMEOUT_SECONDS...).
 NOTIFICATION_SENDING_TIMEOUT_SECONDS = env_int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", 300)
 # The worker claims due messages this many at a time and sends them over one kept-alive
 # connection; a delivery task hands over to a fresh one after NOTIFICATION_DRAIN_SECONDS.

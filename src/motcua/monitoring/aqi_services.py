@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
@@ -47,6 +46,7 @@ from motcua.monitoring.models import (
     Threshold,
 )
 from motcua.monitoring.selectors import is_monitoring_operator, station_list_visible_to
+from motcua.notifications.services import Recipient, notify
 
 NOWCAST_REACH = timedelta(hours=aqi.NOWCAST_HOURS - 1)
 EIGHT_HOUR_REACH = timedelta(hours=7)
@@ -527,7 +527,7 @@ def alert_operators(*, alert: Alert) -> list[User]:
         pk__in=StaffRole.objects.filter(role=Role.MONITORING_OPERATOR, unit__is_active=True).values(
             "user_id"
         ),
-    ).exclude(email="")
+    )
     return [
         user
         for user in candidates
@@ -536,47 +536,37 @@ def alert_operators(*, alert: Alert) -> list[User]:
 
 
 def alert_notify_operators(*, alert_id: int) -> int:
-    """E-mail the station's operators about an alert that opened; returns how many were told.
-    The one place to swap for the notifications app."""
+    """Tell the station's operators about an alert that opened, by e-mail and in the app,
+    through the notifications outbox (event "monitoring_alert"); returns how many were told."""
     alert = Alert.objects.select_related("station", "parameter").filter(pk=alert_id).first()
     if alert is None:
         return 0
-    recipients = [user.email for user in alert_operators(alert=alert)]
-    if not recipients:
-        return 0
-    subject, body = alert_message(alert)
-    send_mail(subject, body, None, recipients)
-    return len(recipients)
-
-
-def alert_message(alert: Alert) -> tuple[str, str]:
-    station = alert.station
-    started = timezone.localtime(alert.started_at)
-    if alert.kind == Alert.Kind.AQI_LEVEL:
-        what = _("VN_AQI giờ đạt %(value)g, vượt mức cảnh báo %(limit)g") % {
-            "value": alert.value,
-            "limit": alert.limit,
-        }
-    else:
-        what = _(
-            "%(parameter)s trung bình %(period)s đạt %(value)g µg/m³, vượt giới hạn %(limit)g µg/m³"
-        ) % {
-            "parameter": alert.parameter.code,
-            "period": alert.period,
-            "value": alert.value,
-            "limit": alert.limit,
-        }
-    subject = _("[Cảnh báo] %(station)s: %(what)s") % {"station": station.code, "what": what}
-    body = _(
-        "Trạm %(name)s (%(code)s) từ %(started)s: %(what)s.\n\nXem và xác nhận cảnh báo: %(url)s"
-    ) % {
-        "name": station.name,
-        "code": station.code,
-        "started": started.strftime("%H:%M %d/%m/%Y"),
-        "what": what,
+    operators = alert_operators(alert=alert)
+    data = {
+        "kind": alert.kind,
+        "station_code": alert.station.code,
+        "station_name": alert.station.name,
+        "parameter": alert.parameter.code if alert.parameter else "",
+        "period": alert.period,
+        "value": f"{alert.value:g}",
+        "limit": f"{alert.limit:g}",
+        "started_at": alert.started_at,
         "url": f"{settings.SITE_URL}/quan-trac/canh-bao/",
     }
-    return subject, body
+    with transaction.atomic():
+        for user in operators:
+            notify(
+                event="monitoring_alert",
+                recipient=Recipient(
+                    name=user.full_name,
+                    email=user.email,
+                    user_id=user.pk,
+                    language=user.preferred_language,
+                ),
+                data=data,
+                channels=["email", "in_app"],
+            )
+    return len(operators)
 
 
 def threshold_save(*, actor: User, threshold: Threshold, changed_fields: list[str]) -> Threshold:

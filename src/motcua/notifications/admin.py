@@ -1,6 +1,7 @@
 """Admin of notifications: the outbox, read-only, with each delivery attempt."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from motcua.notifications.models import Notification, NotificationAttempt
 
@@ -50,7 +51,7 @@ class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "user",
         "dossier_code",
         "subject",
-        "body",
+        "shown_body",
         "status",
         "attempts",
         "last_error",
@@ -61,3 +62,7 @@ class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "read_at",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("nội dung"))
+    def shown_body(self, notification: Notification) -> str:
+        return notification.shown_body

@@ -100,14 +100,37 @@ def _http_session() -> requests.Session:
     return session
 
 
+def _post(
+    url: str,
+    *,
+    what: str,
+    json: dict,
+    headers: dict[str, str],
+    auth: tuple[str, str] | None,
+    timeout: float,
+) -> requests.Response:
+    """POST to a gateway over the worker's kept-alive session. A network error or timeout, a
+    5xx or a throttling answer is temporary; 401/403 mean wrong credentials (an operator must
+    fix the settings, then retry); any other 4xx is permanent."""
+    try:
+        response = _http_session().post(url, json=json, headers=headers, auth=auth, timeout=timeout)
+    except requests.RequestException as error:
+        raise TemporaryFailure(f"Không gọi được {what}: {error}") from error
+    if response.status_code < 300:
+        return response
+    detail = f"{what[:1].upper()}{what[1:]} trả lời {response.status_code}: {response.text[:300]}"
+    if response.status_code in (401, 403):
+        raise ChannelNotConfigured(detail)
+    if response.status_code < 500 and response.status_code not in _RETRYABLE_CLIENT_ERRORS:
+        raise PermanentFailure(detail)
+    raise TemporaryFailure(detail)
+
+
 class HttpSmsChannel(Channel):
     """SMS through an HTTP brand-name gateway (settings SMS_GATEWAY_URL, SMS_GATEWAY_USERNAME,
     SMS_GATEWAY_PASSWORD, SMS_SENDER_NAME); `python -m motcua.notifications.sms_standin` is
     its local stand-in. Each message carries its notification's idempotency key, so that a
-    message sent again after a lost answer or a dead worker is delivered once.
-
-    A 4xx answer (bad number, text refused) is permanent; 5xx, throttling and network errors
-    (timeouts included) are temporary."""
+    message sent again after a lost answer or a dead worker is delivered once."""
 
     def send(self, notification: Notification) -> None:
         if not settings.SMS_GATEWAY_URL:
@@ -115,29 +138,68 @@ class HttpSmsChannel(Channel):
         credentials = None
         if settings.SMS_GATEWAY_USERNAME or settings.SMS_GATEWAY_PASSWORD:
             credentials = (settings.SMS_GATEWAY_USERNAME, settings.SMS_GATEWAY_PASSWORD)
+        _post(
+            settings.SMS_GATEWAY_URL,
+            what="tổng đài SMS",
+            json={
+                "to": notification.recipient_address,
+                "from": settings.SMS_SENDER_NAME,
+                "text": notification.body,
+            },
+            headers={"Idempotency-Key": str(notification.idempotency_key)},
+            auth=credentials,
+            timeout=settings.SMS_GATEWAY_TIMEOUT_SECONDS,
+        )
+
+
+# Official Account API errors (answered with HTTP 200): the token is wrong or expired, so an
+# operator must renew it; the account is throttled, so later; anything else (the person does
+# not follow the account, a bad number) will not change by retrying.
+ZALO_TOKEN_ERRORS = frozenset({-124, -216})
+ZALO_RETRYABLE_ERRORS = frozenset({-32})
+
+
+def zalo_phone(phone: str) -> str:
+    """0912345678 -> 84912345678, the form the Official Account API takes."""
+    phone = phone.strip().removeprefix("+")
+    return "84" + phone[1:] if phone.startswith("0") else phone
+
+
+class HttpZaloChannel(Channel):
+    """Messages from the agency's Zalo Official Account to the Zalo account of the recipient's
+    phone number (settings ZALO_OA_API_URL, ZALO_OA_ACCESS_TOKEN, ZALO_OA_TIMEOUT_SECONDS);
+    the SMS stand-in's POST /zalo/message plays the API locally. The notification's
+    idempotency key goes as `tracking_id`, which the account keeps with the message."""
+
+    def send(self, notification: Notification) -> None:
+        if not (settings.ZALO_OA_API_URL and settings.ZALO_OA_ACCESS_TOKEN):
+            raise ChannelNotConfigured("ZALO_OA_API_URL hoặc ZALO_OA_ACCESS_TOKEN chưa cấu hình")
+        key = str(notification.idempotency_key)
+        response = _post(
+            settings.ZALO_OA_API_URL,
+            what="Zalo Official Account",
+            json={
+                "recipient": {"phone": zalo_phone(notification.recipient_address)},
+                "message": {"text": notification.body},
+                "tracking_id": key,
+            },
+            headers={"access_token": settings.ZALO_OA_ACCESS_TOKEN, "Idempotency-Key": key},
+            auth=None,
+            timeout=settings.ZALO_OA_TIMEOUT_SECONDS,
+        )
         try:
-            response = _http_session().post(
-                settings.SMS_GATEWAY_URL,
-                json={
-                    "to": notification.recipient_address,
-                    "from": settings.SMS_SENDER_NAME,
-                    "text": notification.body,
-                },
-                headers={"Idempotency-Key": str(notification.idempotency_key)},
-                auth=credentials,
-                timeout=settings.SMS_GATEWAY_TIMEOUT_SECONDS,
-            )
-        except requests.RequestException as error:
-            raise TemporaryFailure(f"Không gọi được tổng đài SMS: {error}") from error
-        if response.status_code < 300:
+            answer = response.json()
+            error = int(answer.get("error", -1))
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise TemporaryFailure(f"Zalo trả lời không đọc được: {response.text[:300]}") from exc
+        if error == 0:
             return
-        detail = f"Tổng đài SMS trả lời {response.status_code}: {response.text[:300]}"
-        if response.status_code in (401, 403):
-            # Wrong credentials: an operator must fix the settings, then retry the messages.
+        detail = f"Zalo trả lời lỗi {error}: {str(answer.get('message', ''))[:300]}"
+        if error in ZALO_TOKEN_ERRORS:
             raise ChannelNotConfigured(detail)
-        if response.status_code < 500 and response.status_code not in _RETRYABLE_CLIENT_ERRORS:
-            raise PermanentFailure(detail)
-        raise TemporaryFailure(detail)
+        if error in ZALO_RETRYABLE_ERRORS:
+            raise TemporaryFailure(detail)
+        raise PermanentFailure(detail)
 
 
 def get_channel(name: str) -> Channel:

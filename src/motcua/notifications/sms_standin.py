@@ -1,6 +1,7 @@
-"""A stand-in SMS gateway for development and tests: a separate HTTP service (standard library
-only, no Django) that records the texts it is given, once per idempotency key, and can be told
-to fail or to answer slowly, so that SMS delivery runs end to end without a telecom contract.
+"""A stand-in SMS gateway and Zalo Official Account API for development and tests: a separate
+HTTP service (no Django; served by granian, with kept-alive connections) that records the
+messages it is given, once per idempotency key, and can be told to fail or to answer slowly,
+so that delivery runs end to end without a telecom contract or an Official Account.
 
     python -m motcua.notifications.sms_standin --port 8020 [--data-dir var/sms-standin]
 
@@ -8,10 +9,18 @@ API (JSON; the calls marked * need HTTP Basic credentials, --username / --passwo
   * POST /messages     send {"to": "09xxxxxxxx", "from": "MOTCUA", "text": "..."}; answers 201
                        {"id": "SMS-000001", "parts": 1}; the same Idempotency-Key header answers
                        200 with the first id and stores nothing; a bad number or text: 400
-    GET  /messages     what was received, newest first ({"count", "messages"}; ?to= filters);
-                       with Accept: text/html, or GET /, a page listing them
+    POST /zalo/message a Zalo message, as an Official Account's API takes it: header
+                       access_token (--zalo-token), {"recipient": {"phone": "849xxxxxxxx"},
+                       "message": {"text": "..."}, "tracking_id": "..."}; answers 200 with
+                       {"error": 0, "message": "Success", "data": {"message_id": "ZL-000001"}}
+                       (a tracking_id seen before: the first id, nothing stored) or a non-zero
+                       "error": -124 bad token, -201 bad phone or text, -213 the person does not
+                       follow the account, -32 too many requests
+    GET  /messages     what was received, newest first ({"count", "messages"}; ?to= and
+                       ?channel=sms|zalo filter); with Accept: text/html, or GET /, a page
   * POST /_control     {"fail": bool, "fail_status": 4xx/5xx, "fail_rate": 0..1, "delay": seconds
-                       to wait after storing a message before answering, "reset": true empties}
+                       to wait after storing a message before answering, "zalo_error": the
+                       error code every Zalo message gets (0: none), "reset": true empties}
   * POST /inbound      {"from": "09...", "text": "TC ..."}: a phone texting the service number;
                        forwarded to --callback-url signed with HMAC-SHA256 of the body
                        (--callback-secret) in X-Signature, and Motcua's answer is returned
@@ -22,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import hashlib
 import hmac
 import html
@@ -29,9 +39,8 @@ import json
 import random
 import re
 import secrets
-import signal
+import socket
 import sqlite3
-import sys
 import threading
 import time
 import urllib.error
@@ -39,20 +48,28 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 VIETNAM = timezone(timedelta(hours=7))
 DEFAULT_USERNAME = "motcua"
 # Development credentials of the stand-in, known to settings.py; never used in production.
 DEFAULT_PASSWORD = "motcua-sms-standin"  # noqa: S105
 DEFAULT_CALLBACK_SECRET = "motcua-sms-inbound-secret"  # noqa: S105
+DEFAULT_ZALO_TOKEN = "motcua-zalo-standin-token"  # noqa: S105
 MAX_BODY = 64 * 1024
 # Gateways take a long text as up to a few concatenated parts; more is refused.
 MAX_PARTS = 5
 PHONE = re.compile(r"^(0|84|\+84)[0-9]{9}$", re.ASCII)
+ZALO_PHONE = re.compile(r"^84[0-9]{9}$", re.ASCII)
+ZALO_MAX_TEXT = 2000
+# The Official Account API's error codes the stand-in answers with.
+ZALO_ERRORS = {
+    -32: "Vượt giới hạn số yêu cầu.",
+    -124: "Access token không hợp lệ.",
+    -201: "Tham số không hợp lệ.",
+    -213: "Người dùng chưa quan tâm Official Account.",
+}
 
 
 @dataclass
@@ -63,6 +80,7 @@ class Control:
     fail_status: int = 503
     fail_rate: float = 0.0
     delay: float = 0.0
+    zalo_error: int = 0
 
 
 @dataclass
@@ -71,6 +89,7 @@ class Config:
     password: str = DEFAULT_PASSWORD
     callback_url: str = ""
     callback_secret: str = DEFAULT_CALLBACK_SECRET
+    zalo_token: str = DEFAULT_ZALO_TOKEN
     control: Control = field(default_factory=Control)
 
 
@@ -94,6 +113,7 @@ class Store:
         self._db.execute(
             """CREATE TABLE IF NOT EXISTS messages (
                 number INTEGER PRIMARY KEY AUTOINCREMENT,
+                channel TEXT NOT NULL DEFAULT 'sms',
                 idempotency_key TEXT UNIQUE,
                 recipient TEXT NOT NULL,
                 sender TEXT NOT NULL,
@@ -103,7 +123,9 @@ class Store:
             )"""
         )
 
-    def add(self, *, key: str | None, to: str, sender: str, text: str) -> tuple[dict, bool]:
+    def add(
+        self, *, key: str | None, to: str, sender: str, text: str, channel: str = "sms"
+    ) -> tuple[dict, bool]:
         """Store a message; (message, True) when new, (the first message, False) for a key
         already seen."""
         with self._lock:
@@ -114,30 +136,30 @@ class Store:
                 if row is not None:
                     return _message(row), False
             cursor = self._db.execute(
-                "INSERT INTO messages (idempotency_key, recipient, sender, text, parts,"
-                " received_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (key, to, sender, text, sms_parts(text), time.time()),
+                "INSERT INTO messages (channel, idempotency_key, recipient, sender, text, parts,"
+                " received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (channel, key, to, sender, text, sms_parts(text), time.time()),
             )
             row = self._db.execute(
                 "SELECT * FROM messages WHERE number = ?", (cursor.lastrowid,)
             ).fetchone()
             return _message(row), True
 
-    def recent(self, *, to: str = "", limit: int = 1000) -> tuple[int, list[dict]]:
+    def recent(self, *, to: str = "", channel: str = "", limit: int = 1000) -> tuple[int, list]:
+        conditions, values = [], []
+        for column, value in (("recipient", to), ("channel", channel)):
+            if value:
+                conditions.append(f"{column} = ?")
+                values.append(value)
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         with self._lock:
-            if to:
-                count = self._db.execute(
-                    "SELECT COUNT(*) FROM messages WHERE recipient = ?", (to,)
-                ).fetchone()
-                rows = self._db.execute(
-                    "SELECT * FROM messages WHERE recipient = ? ORDER BY number DESC LIMIT ?",
-                    (to, limit),
-                ).fetchall()
-            else:
-                count = self._db.execute("SELECT COUNT(*) FROM messages").fetchone()
-                rows = self._db.execute(
-                    "SELECT * FROM messages ORDER BY number DESC LIMIT ?", (limit,)
-                ).fetchall()
+            # `where` is built from the fixed column names above; values are parameters.
+            query = f"SELECT COUNT(*) FROM messages{where}"  # noqa: S608
+            count = self._db.execute(query, values).fetchone()
+            rows = self._db.execute(
+                f"SELECT * FROM messages{where} ORDER BY number DESC LIMIT ?",  # noqa: S608
+                [*values, limit],
+            ).fetchall()
             return count[0], [_message(row) for row in rows]
 
     def reset(self) -> None:
@@ -146,8 +168,10 @@ class Store:
 
 
 def _message(row: sqlite3.Row) -> dict[str, Any]:
+    prefix = "ZL" if row["channel"] == "zalo" else "SMS"
     return {
-        "id": f"SMS-{row['number']:06d}",
+        "id": f"{prefix}-{row['number']:06d}",
+        "channel": row["channel"],
         "idempotency_key": row["idempotency_key"],
         "to": row["recipient"],
         "from": row["sender"],
@@ -238,11 +262,9 @@ def create_app(config: Config, store: Store):
 
     def send(environ: dict) -> Response:
         control = config.control
-        if control.fail or (control.fail_rate and random.random() < control.fail_rate):
-            code = control.fail_status
-            return _error(
-                f"{code} {_REASONS.get(code, 'Error')}", "unavailable", "Lỗi gửi tin (mô phỏng)."
-            )
+        failure = _injected_failure(control)
+        if failure:
+            return failure
         payload, problem = _json_body(environ)
         if problem:
             return problem
@@ -262,15 +284,47 @@ def create_app(config: Config, store: Store):
         body = {"id": message["id"], "parts": message["parts"], "duplicate": not created}
         return _json("201 Created" if created else "200 OK", body)
 
+    def send_zalo(environ: dict) -> Response:
+        control = config.control
+        failure = _injected_failure(control)
+        if failure:
+            return failure
+        given = environ.get("HTTP_ACCESS_TOKEN", "").encode()
+        if not hmac.compare_digest(given, config.zalo_token.encode()):
+            return _zalo_error(-124)
+        if control.zalo_error:
+            return _zalo_error(control.zalo_error)
+        payload, problem = _json_body(environ)
+        if problem:
+            return problem
+        recipient, content = payload.get("recipient"), payload.get("message")
+        phone = recipient.get("phone") if isinstance(recipient, dict) else None
+        text = content.get("text") if isinstance(content, dict) else None
+        valid_text = isinstance(text, str) and text.strip() and len(text) <= ZALO_MAX_TEXT
+        if not (isinstance(phone, str) and ZALO_PHONE.fullmatch(phone) and valid_text):
+            return _zalo_error(-201)
+        key = str(payload.get("tracking_id") or "")[:100] or None
+        message, _created = store.add(key=key, to=phone, sender="OA", text=text, channel="zalo")
+        if control.delay:
+            time.sleep(control.delay)
+        return _json(
+            "200 OK",
+            {"error": 0, "message": "Success", "data": {"message_id": message["id"]}},
+        )
+
     def route(environ: dict) -> Response:
         method = environ["REQUEST_METHOD"]
         path = environ.get("PATH_INFO", "")
         wants_html = "text/html" in environ.get("HTTP_ACCEPT", "")
         if path == "/health":
             return _json("200 OK", {"status": "ok"})
+        if path == "/zalo/message" and method == "POST":
+            return send_zalo(environ)
         if path in ("/", "/messages") and method == "GET":
             query = parse_qs(environ.get("QUERY_STRING", ""))
-            count, messages = store.recent(to=(query.get("to") or [""])[0])
+            count, messages = store.recent(
+                to=(query.get("to") or [""])[0], channel=(query.get("channel") or [""])[0]
+            )
             if path == "/" or wants_html:
                 return (
                     "200 OK",
@@ -318,11 +372,28 @@ def _control(config: Config, store: Store, environ: dict) -> Response:
                 if value < 0:
                     raise ValueError(name)
                 setattr(control, name, value)
+        if "zalo_error" in changes:
+            control.zalo_error = int(changes["zalo_error"])
     except (TypeError, ValueError):
         return _error("400 Bad Request", "invalid", "Giá trị điều khiển không hợp lệ.")
     if changes.get("reset"):
         store.reset()
     return _json("200 OK", asdict(control))
+
+
+def _injected_failure(control: Control) -> Response | None:
+    """The failure /_control asked for, if this call is to fail."""
+    if control.fail or (control.fail_rate and random.random() < control.fail_rate):
+        code = control.fail_status
+        return _error(
+            f"{code} {_REASONS.get(code, 'Error')}", "unavailable", "Lỗi gửi tin (mô phỏng)."
+        )
+    return None
+
+
+def _zalo_error(code: int) -> Response:
+    """The Official Account API answers its errors with HTTP 200 and a non-zero "error"."""
+    return _json("200 OK", {"error": code, "message": ZALO_ERRORS.get(code, "Lỗi.")})
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -366,8 +437,8 @@ def _inbound(config: Config, environ: dict) -> Response:
 
 _PAGE = """<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Tổng đài SMS mô phỏng</title></head>
-<body><header><p>Tổng đài SMS – dịch vụ mô phỏng cho môi trường phát triển</p></header>
+<title>Tổng đài SMS và Zalo mô phỏng</title></head>
+<body><header><p>Tổng đài SMS và Zalo – dịch vụ mô phỏng cho môi trường phát triển</p></header>
 <main><h1>Tin nhắn đã nhận ({count})</h1>{body}</main></body></html>"""
 
 
@@ -378,14 +449,14 @@ def _page(count: int, messages: list[dict]) -> str:
         "<tr>"
         + "".join(
             f"<td>{html.escape(str(message[name]))}</td>"
-            for name in ("id", "received_at", "to", "from", "text", "parts")
+            for name in ("id", "received_at", "channel", "to", "from", "text", "parts")
         )
         + "</tr>"
         for message in messages
     )
     head = "".join(
         f'<th scope="col">{label}</th>'
-        for label in ("Mã", "Lúc", "Số nhận", "Người gửi", "Nội dung", "Số phần")
+        for label in ("Mã", "Lúc", "Kênh", "Số nhận", "Người gửi", "Nội dung", "Số phần")
     )
     table = (
         f"<table><caption>Tin mới nhất trước</caption><thead><tr>{head}</tr></thead>"
@@ -394,16 +465,29 @@ def _page(count: int, messages: list[dict]) -> str:
     return _PAGE.format(count=count, body=table)
 
 
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    # Many clients connect at once in the benchmark; the default backlog of 5 drops them.
-    request_queue_size = 128
+def _application(config: Config, path: str):
+    """The WSGI application, built in the server's worker process: a SQLite connection does
+    not cross processes."""
+    return create_app(config, Store(path))
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.verbose:
-            super().log_message(format, *args)
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def _announce(family: int, address: tuple, url: str) -> None:
+    """Print the address once the worker answers on it (callers wait for this line). The
+    address is numeric, resolved before the worker was forked: a name lookup running in this
+    thread while the process forks could leave the worker's resolver locked."""
+    while True:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.settimeout(1)
+            if probe.connect_ex(address) == 0:
+                break
+        time.sleep(0.01)
+    print(f"Stand-in SMS gateway listening on {url}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -415,6 +499,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--password", default=DEFAULT_PASSWORD)
     parser.add_argument("--callback-url", default="", help="Motcua's inbound SMS endpoint")
     parser.add_argument("--callback-secret", default=DEFAULT_CALLBACK_SECRET)
+    parser.add_argument("--zalo-token", default=DEFAULT_ZALO_TOKEN, help="the OA access token")
     parser.add_argument("--fail-rate", type=float, default=0.0, help="share of sends that fail")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
@@ -430,25 +515,37 @@ def main(argv: list[str] | None = None) -> None:
         password=args.password,
         callback_url=args.callback_url,
         callback_secret=args.callback_secret,
+        zalo_token=args.zalo_token,
         control=Control(fail_rate=args.fail_rate),
     )
-    server = make_server(
-        args.host,
-        args.port,
-        create_app(config, Store(path)),
-        server_class=_Server,
-        handler_class=_QuietHandler,
+    # Imported here: the arithmetic above (sms_parts) is used without a server.
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    port = args.port or _free_port(args.host)
+    # Granian (Rust HTTP, kept-alive connections) with one worker process, so that the
+    # messages and the /_control switches live in one place; threads serve concurrent and
+    # deliberately slow calls.
+    server = Granian(
+        "motcua.notifications.sms_standin",
+        address=args.host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=1,
+        blocking_threads=8,
+        # Clients keep their connections open: do not wait for them to stop.
+        workers_kill_timeout=1,
+        log_enabled=args.verbose,
+        log_access=args.verbose,
     )
-    server.verbose = args.verbose
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    host, port = server.server_address[:2]
-    print(f"Stand-in SMS gateway listening on http://{host}:{port}", flush=True)
-    try:
-        server.serve_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        server.server_close()
+    family, _type, _proto, _name, address = socket.getaddrinfo(
+        args.host, port, type=socket.SOCK_STREAM
+    )[0]
+    url = f"http://{args.host}:{port}"
+    server.on_startup(
+        lambda: threading.Thread(target=_announce, args=(family, address, url), daemon=True).start()
+    )
+    server.serve(target_loader=functools.partial(_application, config, path), wrap_loader=False)
 
 
 if __name__ == "__main__":

@@ -1,19 +1,24 @@
-"""Staff pages of notifications: the in-app inbox, marking a message as read, and the
-administrators' page of failed messages with their retry buttons."""
+"""Pages of notifications: a staff member's in-app inbox and marking a message as read, the
+administrators' page of failed messages with their retry buttons, and everyone's choice of
+how they are told."""
 
 from __future__ import annotations
 
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from motcua.accounts.forms import add_domain_error
 from motcua.accounts.selectors import is_staff_user
-from motcua.core.errors import PermissionDenied
+from motcua.core.errors import DomainError, PermissionDenied
+from motcua.notifications.forms import NotificationPreferenceForm
 from motcua.notifications.models import Notification
 from motcua.notifications.selectors import (
     FAILED,
@@ -23,7 +28,11 @@ from motcua.notifications.selectors import (
     notification_failures_visible_to,
     unread_count,
 )
-from motcua.notifications.services import notification_mark_read, notification_retry
+from motcua.notifications.services import (
+    notification_mark_read,
+    notification_preference_save,
+    notification_retry,
+)
 
 PAGE_SIZE = 30
 
@@ -126,3 +135,38 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "notifications/_failure_row.html", {"notification": notification})
     return redirect("notifications:failures")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    """How the user is told about their dossiers; also a section of the profile page
+    ({% notification_preferences_section %}), which posts here and comes back."""
+    form = NotificationPreferenceForm.for_user(request.user, request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            notification_preference_save(
+                user=request.user,
+                sms=data["sms"],
+                email=data["email"],
+                zalo=data.get("zalo", False),
+                language=data["language"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            if not request.htmx:
+                messages.success(request, _("Đã lưu lựa chọn nhận thông báo."))
+                return redirect(next_url or "notifications:preferences")
+            saved = True
+    template = (
+        "notifications/_preferences.html" if request.htmx else "notifications/preferences.html"
+    )
+    return render(request, template, {"form": form, "saved": saved, "next": next_url})

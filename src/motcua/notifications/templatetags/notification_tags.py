@@ -1,8 +1,10 @@
-"""`{% unread_notifications_badge %}`: the link to a staff member's inbox, with the unread count."""
+"""`{% unread_notifications_badge %}`: the link to a staff member's inbox, with the unread count;
+`{% notification_preferences_section %}`: the profile page's choice of how to be told."""
 
 from django import template
 
 from motcua.accounts.selectors import is_staff_user
+from motcua.notifications.forms import NotificationPreferenceForm
 from motcua.notifications.selectors import unread_count
 
 register = template.Library()
@@ -20,4 +22,16 @@ def unread_notifications_badge(context) -> dict:
         "show": True,
         "unread": unread_count(user=user),
         "current": match is not None and match.view_name == "notifications:inbox",
+    }
+
+
+@register.inclusion_tag("notifications/_preferences.html", takes_context=True)
+def notification_preferences_section(context) -> dict:
+    """The form of the signed-in user's choices, posting back to this page."""
+    request = context["request"]
+    return {
+        "form": NotificationPreferenceForm.for_user(request.user),
+        "next": request.path,
+        "csrf_token": context.get("csrf_token"),
+        "request": request,
     }
