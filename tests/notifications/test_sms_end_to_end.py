@@ -36,11 +36,13 @@ def test_texting_tc_and_the_code_answers_by_sms(administrative_units, live_serve
         assert answer.status_code == 200 and answer.json()["status"] == 200, answer.text
         # and the worker runs
         _run_worker()
-        # then the applicant's phone got the status by SMS, once, after the reception's message
+        # then the applicant's phone got the status by SMS, once, after the messages of the
+        # submission and the reception
         texts = [m["text"] for m in reversed(gateway.messages(to=dossier.applicant_phone))]
-        assert len(texts) == 2, texts
-        assert texts[0].startswith(f"Ho so {dossier.code} da duoc tiep nhan.")
-        assert texts[1].startswith(f"HS {dossier.code}: Dang xu ly.") and len(texts[-1]) <= 160
+        assert len(texts) == 3, texts
+        assert texts[0].startswith(f"Ho so {dossier.code} da duoc nop thanh cong")
+        assert texts[1].startswith(f"Ho so {dossier.code} da duoc tiep nhan.")
+        assert texts[2].startswith(f"HS {dossier.code}: Dang xu ly.") and len(texts[-1]) <= 160
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -537,7 +537,9 @@ def _notify(ctx: Context, event: str, data: dict[str, Any] | None = None) -> Non
     ctx.notifications.append((event, data or {}))
 
 
-def _notify_applicant(dossier: Dossier, event: str, data: dict[str, Any]) -> None:
+def notify_applicant(dossier: Dossier, event: str, data: dict[str, Any]) -> None:
+    """Record a message to the dossier's applicant in the outbox (SMS, e-mail, in the app, as
+    they chose), in the caller's transaction."""
     from motcua.notifications.services import Recipient, notify
 
     owner = dossier.owner
@@ -1541,7 +1543,7 @@ def dossier_act(
         for hook in after_action[spec.name]:
             hook(ctx)
         for event, data in ctx.notifications:
-            _notify_applicant(current, event, data)
+            notify_applicant(current, event, data)
     if isinstance(dossier, Dossier):
         for name in ("status", "version", "appointment_at", "current_unit_id", "assignee_id"):
             setattr(dossier, name, getattr(current, name))
@@ -1741,6 +1743,7 @@ __all__ = [
     "before_action",
     "dossier_act",
     "dossier_assign_bulk",
+    "notify_applicant",
     "obligation_notice_received",
     "obligation_paid",
     "outcome_of",

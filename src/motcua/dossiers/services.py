@@ -745,6 +745,10 @@ def dossier_submit(
                 "search_text": _search_text(current),
             },
         )
+        # The applicant is told the code and the expected date (outbox: sent after commit).
+        from motcua.dossiers.backoffice import notify_applicant
+
+        notify_applicant(current, "dossier_submitted", {})
     for name in ("code", "status", "version", "submitted_at", "appointment_at", "form_data"):
         setattr(dossier, name, getattr(current, name))
     return current
