@@ -27,8 +27,16 @@ run: $(VENV)/.installed
 	$(BIN)/motcua bootstrap
 	MOTCUA_HOST=$(HOST) MOTCUA_PORT=$(PORT) MOTCUA_WORKERS=$(WORKERS) scripts/serve
 
+# The whole suite runs in two passes: the browser tests (tests/e2e) in processes of their own,
+# so that a live server and Playwright never share a process with the other tests' leftovers.
+# With PYTEST_ARGS, one pass with those arguments.
 test: $(VENV)/.installed
+ifeq ($(strip $(PYTEST_ARGS)),)
+	MOTCUA_ENV=test $(BIN)/pytest -n $${PYTEST_WORKERS:-2} --ignore=tests/e2e
+	MOTCUA_ENV=test $(BIN)/pytest -n $${PYTEST_WORKERS:-2} tests/e2e
+else
 	MOTCUA_ENV=test $(BIN)/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+endif
 
 bench: $(VENV)/.installed
 	MOTCUA_ENV=test $(BIN)/python -m bench
