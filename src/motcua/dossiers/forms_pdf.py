@@ -47,7 +47,7 @@ _PROVINCE_PREFIXES = ("Thành phố ", "Tỉnh ")
 _thread_tools = threading.local()
 
 
-def _weasyprint_tools():
+def weasyprint_tools():
     """This thread's font configuration and URL fetcher, made once and reused by every PDF
     it renders (making them costs ~60 ms a render; Pango font maps are not thread-safe)."""
     tools = getattr(_thread_tools, "tools", None)
@@ -69,7 +69,7 @@ def pdf_render(template: str, context: dict[str, Any]) -> bytes:
     with translation.override(settings.LANGUAGE_CODE):
         # Vietnamese arrives composed and decomposed; NFC keeps stacked marks in place.
         html = nfc(render_to_string(template, context))
-    font_config, url_fetcher = _weasyprint_tools()
+    font_config, url_fetcher = weasyprint_tools()
     return HTML(string=html, base_url=settings.SITE_URL, url_fetcher=url_fetcher).write_pdf(
         font_config=font_config
     )
@@ -92,7 +92,7 @@ def place_name(agency: Agency) -> str:
     return name
 
 
-def _header(agency: Agency, *, number: str, issued_at) -> dict[str, Any]:
+def official_header(agency: Agency, *, number: str, issued_at) -> dict[str, Any]:
     """The official header: parent and agency (upper case) left, the national motto right,
     the number under the agency and the place and date under the motto."""
     return {
@@ -108,7 +108,7 @@ def _header(agency: Agency, *, number: str, issued_at) -> dict[str, Any]:
 def _dossier_context(dossier: Dossier, *, form: str, issued_at, suffix: str = "") -> dict:
     url = lookup_url(dossier)
     return {
-        **_header(
+        **official_header(
             dossier.agency,
             number=f"{dossier.code}{suffix}/{NUMBER_SYMBOLS[form]}",
             issued_at=issued_at,
@@ -299,7 +299,7 @@ def register_pdf(*, filters: RegisterFilters, rows: list[RegisterRow]) -> bytes:
     return pdf_render(
         "dossiers/registers/register_pdf.html",
         {
-            **_header(filters.agency, number="", issued_at=timezone.now()),
+            **official_header(filters.agency, number="", issued_at=timezone.now()),
             "filters": filters,
             "rows": rows[:REGISTER_PDF_MAX_ROWS],
         },

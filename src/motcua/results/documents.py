@@ -17,7 +17,7 @@ from django.utils import translation
 
 from motcua.catalog.forms import form_fields
 from motcua.core.text import nfc, search_key
-from motcua.dossiers.forms_pdf import _header, _weasyprint_tools, place_name
+from motcua.dossiers.forms_pdf import official_header, place_name, weasyprint_tools
 from motcua.dossiers.models import Dossier
 from motcua.results.models import ResultKind
 from motcua.results.signing import StampBox
@@ -101,7 +101,7 @@ def result_context(draft: ResultDraft) -> dict[str, Any]:
     url = verify_url(draft.verify_token)
     lines = _form_lines(dossier)
     return {
-        **_header(dossier.agency, number=draft.number, issued_at=draft.issued_at),
+        **official_header(dossier.agency, number=draft.number, issued_at=draft.issued_at),
         "dossier": dossier,
         "version": dossier.procedure_version,
         "draft": draft,
@@ -130,7 +130,7 @@ def result_pdf(draft: ResultDraft) -> tuple[bytes, StampBox]:
     # A result is issued in Vietnamese, the language of the law, whatever the page language.
     with translation.override(settings.LANGUAGE_CODE):
         html = nfc(template.render(result_context(draft)))
-    font_config, url_fetcher = _weasyprint_tools()
+    font_config, url_fetcher = weasyprint_tools()
     document = HTML(string=html, base_url=settings.SITE_URL, url_fetcher=url_fetcher).render(
         font_config=font_config
     )
