@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from motcua.core.models import Commune
 
@@ -20,7 +21,7 @@ def test_choosing_a_province_fills_the_commune_list_and_search_narrows_it(page, 
     # given the demo form with the commune list still empty
     page.goto("/dia-chi/thu/")
     commune = page.get_by_label("Xã, phường, đặc khu", exact=True).first
-    assert commune.locator("option").count() == 1
+    expect(commune.locator("option")).to_have_count(1)
     # when the visitor chooses Hà Nội
     page.get_by_label("Tỉnh, thành phố", exact=True).first.select_option("01")
     # then the list fills with Hà Nội's communes (and a status for screen readers)
@@ -54,7 +55,7 @@ def test_the_picker_works_without_javascript(browser, live_server):
         page.locator("#id_address_province").select_option("04")
         page.get_by_role("button", name="Tải danh sách xã, phường, đặc khu").first.click()
         # then the page comes back with that province's communes to choose from
-        assert page.locator("#id_address_commune option").count() == (
+        expect(page.locator("#id_address_commune option")).to_have_count(
             Commune.objects.filter(province_id="04").count() + 1
         )
         page.locator("#id_address_commune").select_option(index=1)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from motcua.monitoring.aqi_services import aqi_recompute
 from motcua.monitoring.models import Parameter
@@ -43,8 +44,8 @@ def test_visitor_reads_a_station_and_downloads_its_data(page, tmp_path):
     row = page.locator('tr[data-station="LD-TEST-01"]')
     assert "aqi-3" in row.locator(".aqi-badge").get_attribute("class")
     assert "Kém" in row.inner_text()
-    assert page.locator(".aqi-pin.aqi-3").count() == 1
-    assert page.locator(".aqi-pin.aqi-1").count() == 1
+    expect(page.locator(".aqi-pin.aqi-3")).to_have_count(1)
+    expect(page.locator(".aqi-pin.aqi-1")).to_have_count(1)
     page.screenshot(path=folder / "air-quality-map.png", full_page=True)
 
     # when they open the station
@@ -52,10 +53,10 @@ def test_visitor_reads_a_station_and_downloads_its_data(page, tmp_path):
     # then the current index in its colour, the advice, and two drawn charts
     page.wait_for_selector(".aqi-now.aqi-3")
     assert "Kém" in page.locator(".aqi-now").inner_text()
-    assert page.get_by_text("Người bình thường").is_visible()
-    assert page.get_by_text("Nhóm nhạy cảm").first.is_visible()
-    assert page.locator("#aqi-chart-hourly canvas").count() == 1
-    assert page.locator("#aqi-chart-daily canvas").count() == 1
+    expect(page.get_by_text("Người bình thường")).to_be_visible()
+    expect(page.get_by_text("Nhóm nhạy cảm").first).to_be_visible()
+    expect(page.locator("#aqi-chart-hourly canvas")).to_have_count(1)
+    expect(page.locator("#aqi-chart-daily canvas")).to_have_count(1)
     box = page.locator("#aqi-chart-hourly canvas").bounding_box()
     assert box["width"] > 200 and box["height"] > 100
     page.screenshot(path=folder / "air-quality-station.png", full_page=True)

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from motcua.dossiers.models import Dossier, Rating, Status
 from tests.dossiers.backoffice_samples import office
@@ -39,7 +40,7 @@ def test_the_applicant_uploads_the_missing_document(page, place, tmp_path):
     dossier = asked_during_processing(place)
     log_in_and_open(page, place.applicant, dossier)
     section = page.get_by_role("region", name="Hồ sơ cần bổ sung, hoàn thiện (lần 1)")
-    assert section.get_by_text("Thiếu chữ ký của người đo đạc").is_visible()
+    expect(section.get_by_text("Thiếu chữ ký của người đo đạc")).to_be_visible()
     _screenshot(page, tmp_path, "applicant-supplement.png")
     # when they attach the signed map to its line, add a note and send
     section.get_by_label("Tệp bổ sung cho “Bản đồ địa chính thửa đất”").set_input_files(
@@ -48,9 +49,11 @@ def test_the_applicant_uploads_the_missing_document(page, place, tmp_path):
     section.get_by_label("Nội dung đã bổ sung, giải trình (nếu có)").fill("Đã ký và quét lại")
     section.get_by_role("button", name="Nộp bổ sung").click()
     # then the page confirms, the dossier is processing again and the form is gone
-    assert page.get_by_role("status").get_by_text("Đã nộp bổ sung hồ sơ").is_visible()
-    assert page.locator(".tracking-status").get_by_text("Đang xử lý").is_visible()
-    assert page.get_by_role("region", name="Hồ sơ cần bổ sung, hoàn thiện (lần 1)").count() == 0
+    expect(page.get_by_role("status").get_by_text("Đã nộp bổ sung hồ sơ")).to_be_visible()
+    expect(page.locator(".tracking-status").get_by_text("Đang xử lý")).to_be_visible()
+    expect(page.get_by_role("region", name="Hồ sơ cần bổ sung, hoàn thiện (lần 1)")).to_have_count(
+        0
+    )
     current = Dossier.objects.get(pk=dossier.pk)
     assert current.status == Status.PROCESSING
     assert current.assignee == place.specialist
@@ -64,14 +67,14 @@ def test_the_applicant_rates_after_the_return(page, place, tmp_path):
     # when they send without choosing, the question says what is missing
     section.get_by_role("button", name="Gửi đánh giá").click()
     section = page.get_by_role("region", name="Đánh giá mức độ hài lòng")
-    assert section.get_by_text("Vui lòng chọn mức độ hài lòng").is_visible()
+    expect(section.get_by_text("Vui lòng chọn mức độ hài lòng")).to_be_visible()
     # when they choose "5 – Rất hài lòng" with a comment
     section.get_by_label("5 – Rất hài lòng").check()
     section.get_by_label("Góp ý (nếu có)").fill("Trả kết quả trực tuyến, rất nhanh")
     _screenshot(page, tmp_path, "applicant-rate.png")
     section.get_by_role("button", name="Gửi đánh giá").click()
     # then they are thanked and not asked again
-    assert page.get_by_role("status").get_by_text("Cảm ơn bạn đã đánh giá").is_visible()
-    assert page.get_by_text("Bạn đã đánh giá 5/5").is_visible()
-    assert page.get_by_role("button", name="Gửi đánh giá").count() == 0
+    expect(page.get_by_role("status").get_by_text("Cảm ơn bạn đã đánh giá")).to_be_visible()
+    expect(page.get_by_text("Bạn đã đánh giá 5/5")).to_be_visible()
+    expect(page.get_by_role("button", name="Gửi đánh giá")).to_have_count(0)
     assert Rating.objects.get(dossier=dossier).score == 5

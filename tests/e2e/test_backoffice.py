@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from motcua.dossiers.backoffice import dossier_act
 from motcua.dossiers.models import Dossier, Status
@@ -60,11 +61,11 @@ def test_an_online_dossier_goes_through_the_workspace(page, place, tmp_path):
         "link", name="Bàn làm việc"
     ).click()
     reception = page.get_by_role("region", name="Chờ tiếp nhận (1)")
-    assert reception.get_by_role("link", name=dossier.code).is_visible()
+    expect(reception.get_by_role("link", name=dossier.code)).to_be_visible()
     _screenshot(page, tmp_path, "workspace-home-officer.png")
     # when they press "j" to pick the first dossier and Enter to open it
     page.keyboard.press("j")
-    assert page.locator("tr.is-current").get_by_role("link", name=dossier.code).is_visible()
+    expect(page.locator("tr.is-current").get_by_role("link", name=dossier.code)).to_be_visible()
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/can-bo/ho-so/{dossier.code}/")
     # and receive it
@@ -72,7 +73,7 @@ def test_an_online_dossier_goes_through_the_workspace(page, place, tmp_path):
     page.get_by_role("status").filter(has_text="Đã thực hiện").wait_for()
     # then form 01 can be printed and the dossier is at the land office, unassigned
     assert page.get_by_role("link", name="Mẫu 01 – Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
-    assert page.get_by_text("Văn phòng Đăng ký đất đai – chưa phân công").first.is_visible()
+    expect(page.get_by_text("Văn phòng Đăng ký đất đai – chưa phân công").first).to_be_visible()
     _screenshot(page, tmp_path, "workspace-dossier-received.png")
 
     # when the head of the land office assigns it to the first specialist
@@ -138,7 +139,7 @@ def test_an_online_dossier_goes_through_the_workspace(page, place, tmp_path):
         "link", name=dossier.code
     ).click()
     _act(page, "return_result", "Trả kết quả")
-    assert page.get_by_role("heading", level=1).filter(has_text="Đã trả kết quả").is_visible()
+    expect(page.get_by_role("heading", level=1).filter(has_text="Đã trả kết quả")).to_be_visible()
     assert page.get_by_role("link", name="Phiếu kiểm soát quá trình giải quyết hồ sơ")
     _screenshot(page, tmp_path, "workspace-dossier-returned.png")
     dossier.refresh_from_db()
@@ -163,7 +164,7 @@ def test_question_mark_shows_the_shortcuts(page, place, tmp_path):
     page.keyboard.press("?")
     dialog = page.get_by_role("dialog", name="Phím tắt bàn phím")
     dialog.wait_for()
-    assert dialog.get_by_text("Đưa con trỏ đến ô tìm kiếm").is_visible()
+    expect(dialog.get_by_text("Đưa con trỏ đến ô tìm kiếm")).to_be_visible()
     _screenshot(page, tmp_path, "workspace-shortcuts.png")
     page.keyboard.press("Escape")
-    assert not dialog.is_visible()
+    expect(dialog).to_be_hidden()

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import DEFAULT_TEST_PASSWORD, UserFactory
 
@@ -24,9 +25,9 @@ def test_administrator_sees_tet_2026_as_holidays(page, settings, tmp_path):
     page.fill("#id_year", "2026")
     page.get_by_role("button", name="Xem").click()
     # then the twelve months of 2026 are tables, and the Tết days are holidays
-    assert page.locator("table.calendar-month__table").count() == 12
+    expect(page.locator("table.calendar-month__table")).to_have_count(12)
     february = page.get_by_role("table", name="Tháng 2 năm 2026")
-    assert february.is_visible()
+    expect(february).to_be_visible()
     for day in range(16, 21):
         cell = page.locator(f'td[data-date="2026-02-{day}"]')
         assert "calendar-day--holiday" in cell.get_attribute("class")
@@ -34,7 +35,7 @@ def test_administrator_sees_tet_2026_as_holidays(page, settings, tmp_path):
     assert "calendar-day--working" in page.locator('td[data-date="2026-02-23"]').get_attribute(
         "class"
     )
-    assert page.get_by_text("Giao thừa Tết Nguyên Đán").first.is_visible()
+    expect(page.get_by_text("Giao thừa Tết Nguyên Đán").first).to_be_visible()
     # SCREENSHOT_DIR keeps the picture for a human to look at
     folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     page.screenshot(path=folder / "calendar-year.png", full_page=True)

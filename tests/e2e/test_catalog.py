@@ -73,7 +73,7 @@ def test_find_a_procedure_without_accents_and_read_it(
     assert "30 ngày theo lịch" in page.locator(".details").inner_text()
     documents = page.locator("#documents-title + .table-wrap table")
     assert "Văn bản đề nghị cấp giấy phép môi trường" in documents.inner_text()
-    assert documents.get_by_role("link", name="Tải mẫu").count() == 1
+    expect(documents.get_by_role("link", name="Tải mẫu")).to_have_count(1)
     fees = page.locator("#fees-title + .table-wrap table")
     assert "Phí thẩm định cấp giấy phép môi trường" in fees.inner_text()
     screenshot("catalog-detail.png")

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from motcua.dossiers.models import Dossier, FinancialObligation, Status
@@ -125,14 +126,14 @@ def _online_dossier_goes_all_the_way(page, live_server, place, tax_authority, tm
     _sign_in(page, live_server, place.applicant)
     _my_page(page, dossier)
     section = page.get_by_role("region", name="Hồ sơ cần bổ sung, hoàn thiện (lần 1)")
-    assert section.get_by_text("Bản chụp mờ, không đọc được số thửa").is_visible()
+    expect(section.get_by_text("Bản chụp mờ, không đọc được số thửa")).to_be_visible()
     section.get_by_label(f"Tệp bổ sung cho “{document.name}”").set_input_files(
         {"name": "ban-chup-ro.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
     )
     section.get_by_role("button", name="Nộp bổ sung").click()
-    assert page.get_by_role("status").get_by_text("Đã nộp bổ sung hồ sơ").is_visible()
+    expect(page.get_by_role("status").get_by_text("Đã nộp bổ sung hồ sơ")).to_be_visible()
     # then it is back at reception, waiting for the officer
-    assert page.locator(".tracking-status").get_by_text("Mới đăng ký").is_visible()
+    expect(page.locator(".tracking-status").get_by_text("Mới đăng ký")).to_be_visible()
 
     # when the officer receives it from the reception queue
     _sign_in(page, live_server, place.officer)
@@ -147,7 +148,7 @@ def _online_dossier_goes_all_the_way(page, live_server, place, tax_authority, tm
     assert dossier.status == Status.PROCESSING and dossier.current_unit == place.land
     appointment = dossier.appointment_at
     shown = timezone.localtime(appointment).strftime("%d/%m/%Y %H:%M")
-    assert page.locator("dd", has_text=shown).first.is_visible()
+    expect(page.locator("dd", has_text=shown).first).to_be_visible()
     form01 = _pdf_text(page, "Mẫu 01 – Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in form01
     assert f"Thời gian trả kết quả giải quyết hồ sơ: {vn_datetime(appointment)}" in form01
@@ -168,7 +169,7 @@ def _online_dossier_goes_all_the_way(page, live_server, place, tax_authority, tm
         "Chuyển thông tin địa chính để xác định nghĩa vụ tài chính"
     )
     _submit(page, "transfer", "Chuyển liên thông")
-    assert page.get_by_text("Đang chờ cơ quan liên thông").is_visible()
+    expect(page.get_by_text("Đang chờ cơ quan liên thông")).to_be_visible()
 
     # when the worker sends it and the periodic poll brings the tax notice
     call_command(
@@ -178,33 +179,31 @@ def _online_dossier_goes_all_the_way(page, live_server, place, tax_authority, tm
     # then the dossier waits in status 6 for the citizen, the clock stopped
     obligation = FinancialObligation.objects.get(dossier=dossier)
     _staff_page(page, dossier)
-    assert (
-        page.get_by_role("heading", level=1)
-        .filter(has_text="Yêu cầu thực hiện nghĩa vụ tài chính")
-        .is_visible()
-    )
+    expect(
+        page.get_by_role("heading", level=1).filter(has_text="Yêu cầu thực hiện nghĩa vụ tài chính")
+    ).to_be_visible()
     _sign_in(page, live_server, place.applicant)
     _my_page(page, dossier)
     status = page.locator(".tracking-status")
-    assert status.get_by_text("Yêu cầu thực hiện nghĩa vụ tài chính").is_visible()
+    expect(status.get_by_text("Yêu cầu thực hiện nghĩa vụ tài chính")).to_be_visible()
     assert "mã trạng thái 6" in status.inner_text()
     notice = page.get_by_role("region", name="Nghĩa vụ tài chính")
-    assert notice.get_by_text("500.000 đồng").first.is_visible()
-    assert notice.get_by_text("Chưa nộp").is_visible()
+    expect(notice.get_by_text("500.000 đồng").first).to_be_visible()
+    expect(notice.get_by_text("Chưa nộp")).to_be_visible()
     _screenshot(page, tmp_path, "issue4-financial-obligation.png")
 
     # when the citizen pays at the tax authority's page
     page.goto(tax_authority.url + "/")
     page.get_by_role("listitem").filter(has_text=dossier.code).get_by_role("link").click()
-    assert page.get_by_text(obligation.notice_number).is_visible()
+    expect(page.get_by_text(obligation.notice_number)).to_be_visible()
     page.get_by_role("button", name="Nộp tiền").click()
     page.get_by_role("status").filter(has_text="Đã nộp tiền").wait_for()
     # and the poll learns it
     transfers_poll.call()
     # then the dossier is processing again, at the same step, its appointment moved by the wait
     _my_page(page, dossier)
-    assert page.locator(".tracking-status").get_by_text("Đang xử lý").is_visible()
-    assert notice.get_by_text("Đã nộp ngày").is_visible()
+    expect(page.locator(".tracking-status").get_by_text("Đang xử lý")).to_be_visible()
+    expect(notice.get_by_text("Đã nộp ngày")).to_be_visible()
     dossier.refresh_from_db()
     assert (dossier.waiting_on, dossier.current_step.position) == ("", 1)
     assert dossier.appointment_at >= appointment
@@ -227,7 +226,7 @@ def _online_dossier_goes_all_the_way(page, live_server, place, tax_authority, tm
         "link", name=dossier.code
     ).click()
     _act(page, "return_result", "Trả kết quả")
-    assert page.get_by_role("heading", level=1).filter(has_text="Đã trả kết quả").is_visible()
+    expect(page.get_by_role("heading", level=1).filter(has_text="Đã trả kết quả")).to_be_visible()
 
     # then the citizen rates it
     _sign_in(page, live_server, place.applicant)
@@ -235,7 +234,7 @@ def _online_dossier_goes_all_the_way(page, live_server, place, tax_authority, tm
     section = page.get_by_role("region", name="Đánh giá mức độ hài lòng")
     section.get_by_label("5 – Rất hài lòng").check()
     section.get_by_role("button", name="Gửi đánh giá").click()
-    assert page.get_by_role("status").get_by_text("Cảm ơn bạn đã đánh giá").is_visible()
+    expect(page.get_by_role("status").get_by_text("Cảm ơn bạn đã đánh giá")).to_be_visible()
     _screenshot(page, tmp_path, "issue4-returned-rated.png")
 
     dossier.refresh_from_db()
@@ -285,13 +284,13 @@ def _late_dossier_gets_an_apology(page, live_server, place, tmp_path):
     _sign_in(page, live_server, place.head)
     page.goto("/can-bo/thong-bao/")
     asked = page.locator(".notification-body", has_text=f"Hồ sơ {dossier.code} có nguy cơ trễ hẹn")
-    assert asked.is_visible()
+    expect(asked).to_be_visible()
     assert Notification.objects.filter(dossier_code=dossier.code, event="apology_needed").exists()
 
     # when the head finds it among the overdue dossiers and issues form 04 with a new date
     page.goto("/can-bo/ho-so/?overdue=1")
     page.get_by_role("link", name=dossier.code).click()
-    assert page.get_by_text("Hệ thống nhắc lúc").is_visible()
+    expect(page.get_by_text("Hệ thống nhắc lúc")).to_be_visible()
     new_day = timezone.localdate() + timedelta(days=10)
     _open_form(page, "apologize")
     page.get_by_label("Lý do chậm trả kết quả").fill("Phải đo đạc lại ranh giới thửa đất")
@@ -310,7 +309,7 @@ def _late_dossier_gets_an_apology(page, live_server, place, tmp_path):
     _my_page(page, dossier)
     letter = page.get_by_role("region", name="Cơ quan xin lỗi và hẹn lại ngày trả kết quả")
     new_date = new_day.strftime("%d/%m/%Y")
-    assert letter.get_by_text("Phải đo đạc lại ranh giới thửa đất").is_visible()
+    expect(letter.get_by_text("Phải đo đạc lại ranh giới thửa đất")).to_be_visible()
     assert new_date in letter.locator("strong").inner_text()
     assert new_date in page.locator(".tracking-summary").inner_text()
     # the legal due date stays what statistics judge the dossier by
@@ -330,7 +329,9 @@ def _dossier_refused(page, live_server, place, tmp_path):
     )
     _submit(page, "refuse", "Từ chối tiếp nhận")
     # then the page and form 03 say so
-    assert page.get_by_role("heading", level=1).filter(has_text="Không được tiếp nhận").is_visible()
+    expect(
+        page.get_by_role("heading", level=1).filter(has_text="Không được tiếp nhận")
+    ).to_be_visible()
     form03 = _pdf_text(page, "Mẫu 03 – Phiếu từ chối tiếp nhận giải quyết hồ sơ")
     assert "thuộc thẩm quyền đăng ký của Chi nhánh" in form03
     _screenshot(page, tmp_path, "issue4-refused.png")

@@ -112,7 +112,7 @@ def _citizen_submits_and_pays(page, live_server, place, bank_url, tmp_path) -> D
     # given the citizen signed in, on the procedure's page: level 4, fully online
     _sign_in(page, live_server, person)
     page.goto(f"/thu-tuc/{place.version.procedure.code}/")
-    assert page.get_by_text("Mức độ 4 – Toàn trình").first.is_visible()
+    expect(page.get_by_text("Mức độ 4 – Toàn trình").first).to_be_visible()
     # when they submit online: the form (two copies), one file per document
     page.get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
     page.wait_for_url("**/ho-so/nhap/*/")
@@ -142,7 +142,7 @@ def _citizen_submits_and_pays(page, live_server, place, bank_url, tmp_path) -> D
     page.get_by_role("button", name="Thanh toán", exact=True).click()
     # then back on Motcua the payment reads "Đã thanh toán", with its receipt
     page.get_by_role("status").filter(has_text="Đã thanh toán").wait_for()
-    assert page.get_by_role("link", name="Tải biên lai (PDF)").is_visible()
+    expect(page.get_by_role("link", name="Tải biên lai (PDF)")).to_be_visible()
     _screenshot(page, tmp_path, "issue6-paid.png")
     payment = dossier.payments.get()
     assert (payment.status, payment.amount) == (PaymentStatus.PAID, 100_000)
@@ -175,14 +175,14 @@ def _processed_signed_and_returned(page, live_server, place, dossier, tmp_path) 
     # and the director, at the "Ký duyệt" step, finishes it: the result is signed
     _sign_in(page, live_server, place.director)
     _staff_page(page, dossier)
-    assert page.get_by_text("3. Ký duyệt").first.is_visible()
+    expect(page.get_by_text("3. Ký duyệt").first).to_be_visible()
     _open_form(page, "finish")
     page.get_by_label("Kết quả giải quyết").fill("Cấp đổi giấy chứng nhận, thửa đất số 112")
     _submit(page, "finish", "Hoàn thành, có kết quả")
     result = Result.objects.get(dossier=dossier)
     section = page.get_by_role("region", name="Kết quả điện tử có chữ ký số")
-    assert section.get_by_text(f"Giấy chứng nhận số {result.number}").is_visible()
-    assert section.get_by_text("Có hiệu lực").is_visible()
+    expect(section.get_by_text(f"Giấy chứng nhận số {result.number}")).to_be_visible()
+    expect(section.get_by_text("Có hiệu lực")).to_be_visible()
     assert (result.signer, result.title) == (place.director, CERTIFICATE)
     _screenshot(page, tmp_path, "issue6-signed.png")
 
@@ -195,7 +195,7 @@ def _processed_signed_and_returned(page, live_server, place, dossier, tmp_path) 
     _open_form(page, "return_result")
     page.get_by_label("Hình thức trả kết quả").select_option(value="electronic")
     _submit(page, "return_result", "Trả kết quả")
-    assert page.get_by_role("heading", level=1).filter(has_text="Đã trả kết quả").is_visible()
+    expect(page.get_by_role("heading", level=1).filter(has_text="Đã trả kết quả")).to_be_visible()
     dossier.refresh_from_db()
     assert (dossier.status, dossier.return_method) == (Status.RETURNED, "electronic")
     # then the citizen is told, with the result's verification page
@@ -210,9 +210,9 @@ def _citizen_finds_the_result(page, live_server, place, dossier, result, tmp_pat
     # given the citizen on their dossier in "Hồ sơ của tôi"
     _sign_in(page, live_server, place.applicant)
     page.goto(f"/ho-so/cua-toi/{dossier.code}/")
-    assert page.locator(".tracking-status").get_by_text("Đã trả kết quả").is_visible()
+    expect(page.locator(".tracking-status").get_by_text("Đã trả kết quả")).to_be_visible()
     mine = page.get_by_role("region", name="Kết quả điện tử có chữ ký số")
-    assert mine.get_by_text(result.number).is_visible()
+    expect(mine.get_by_text(result.number)).to_be_visible()
     # when they download the signed original
     with page.expect_download() as download:
         mine.get_by_role("link", name="Tải bản gốc có chữ ký số (PDF)").click()
@@ -226,7 +226,7 @@ def _citizen_finds_the_result(page, live_server, place, dossier, result, tmp_pat
     page.wait_for_url("**/kho-du-lieu/")
     stored = StoredDocument.objects.get(owner=place.applicant, result_id=result.pk)
     card = page.locator(f"#document-{stored.pk}")
-    assert card.get_by_role("heading", name=f"{CERTIFICATE} số {result.number}").is_visible()
+    expect(card.get_by_role("heading", name=f"{CERTIFICATE} số {result.number}")).to_be_visible()
     assert "Kết quả giải quyết" in card.inner_text() and result.sha256 in card.inner_text()
     assert place.agency.name in card.inner_text()
     # which the citizen cannot delete: it is the agency's record
@@ -247,8 +247,8 @@ def _anyone_verifies_it(page, result, original, tmp_path) -> None:
     page.goto(address)
     # then the page says the result is valid, who issued it, with its hash
     assert "Có hiệu lực" in page.get_by_role("status").inner_text()
-    assert page.get_by_text(result.number).first.is_visible()
-    assert page.get_by_text(result.sha256).is_visible()
+    expect(page.get_by_text(result.number).first).to_be_visible()
+    expect(page.get_by_text(result.sha256)).to_be_visible()
     _screenshot(page, tmp_path, "issue6-verify-page.png")
 
     # when someone uploads the PDF with one byte changed at /verify
@@ -260,8 +260,8 @@ def _anyone_verifies_it(page, result, original, tmp_path) -> None:
     # then the verdict is: altered, signature not valid
     verdict = page.get_by_role("region", name="Kết quả kiểm tra")
     verdict.wait_for()
-    assert verdict.get_by_text("Không – tệp đã bị sửa đổi").is_visible()
-    assert verdict.get_by_text("Không hợp lệ", exact=True).is_visible()
+    expect(verdict.get_by_text("Không – tệp đã bị sửa đổi")).to_be_visible()
+    expect(verdict.get_by_text("Không hợp lệ", exact=True)).to_be_visible()
     _screenshot(page, tmp_path, "issue6-verify-altered.png")
 
 
@@ -293,9 +293,9 @@ def _next_dossier_reuses_it(page, live_server, place, result, tmp_path) -> None:
     picker.select_option(f"store:{stored.pk}")
     page.get_by_role("button", name=f"Dùng lại – {wanted.name}").click()
     page.wait_for_url("**/ho-so/nhap/*/#step-documents")
-    assert (
-        page.locator(f"#document-{wanted.pk}").get_by_text("dùng lại từ kho dữ liệu").is_visible()
-    )
+    expect(
+        page.locator(f"#document-{wanted.pk}").get_by_text("dùng lại từ kho dữ liệu")
+    ).to_be_visible()
     page.get_by_role("button", name="Xem lại và nộp").click()
     page.wait_for_url("**/xem-lai/")
     page.get_by_role("button", name="Nộp hồ sơ").click()
@@ -336,7 +336,7 @@ def test_the_director_reissues_and_revokes_a_result_from_the_workspace(
     # then the page says so next to the reason, the form open
     reason = page.get_by_label("Lý do cấp lại")
     assert reason.get_attribute("aria-invalid") == "true"
-    assert page.get_by_role("alert").filter(has_text="Vui lòng nhập lý do.").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="Vui lòng nhập lý do.")).to_be_visible()
     expect(page.locator(f"#result-{result.pk}-replace")).to_have_attribute("open", "")
     _screenshot(page, tmp_path, "issue6-reissue-error.png")
     # when they give the reason
@@ -345,7 +345,7 @@ def test_the_director_reissues_and_revokes_a_result_from_the_workspace(
     # then a new result, newly numbered and signed, replaces the old one
     new = Result.objects.get(replaces=result)
     page.get_by_role("status").filter(has_text=f"số mới {new.number}").wait_for()
-    assert section.get_by_text(f"Cấp lại thay kết quả số {result.number}").is_visible()
+    expect(section.get_by_text(f"Cấp lại thay kết quả số {result.number}")).to_be_visible()
     # when they revoke the new one, with a reason
     page.locator(f"#result-{new.pk}-revoke > summary").click()
     page.get_by_label("Lý do thu hồi").fill("Quyết định hủy bỏ của Ủy ban nhân dân tỉnh")

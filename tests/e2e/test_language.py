@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +31,7 @@ def test_visitor_switches_to_english_and_back(page, tmp_path):
     page.get_by_label("Language").select_option("vi")
     page.get_by_role("button", name="Change").click()
     page.wait_for_selector("html[lang=vi]")
-    assert page.get_by_role("link", name="Trang chủ").is_visible()
+    expect(page.get_by_role("link", name="Trang chủ")).to_be_visible()
 
 
 def test_english_browser_still_opens_in_vietnamese(browser, live_server):
@@ -42,6 +43,6 @@ def test_english_browser_still_opens_in_vietnamese(browser, live_server):
         page.goto("/")
         # then the portal speaks Vietnamese, and offers the switch labelled in English too
         assert page.locator("html").get_attribute("lang") == "vi"
-        assert page.get_by_label("Language").is_visible()
+        expect(page.get_by_label("Language")).to_be_visible()
     finally:
         context.close()

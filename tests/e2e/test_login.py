@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from motcua.accounts.models import Role
 
@@ -35,8 +36,8 @@ def test_every_demo_role_lands_on_the_staff_home_showing_its_role(page, demo_dat
         log_in(page, username)
         page.wait_for_url("**/can-bo/")
         roles = page.get_by_role("table")
-        assert roles.get_by_text(str(role.label), exact=True).is_visible(), username
-        assert page.get_by_text("Sở Nông nghiệp và Môi trường tỉnh Lâm Đồng").first.is_visible()
+        expect(roles.get_by_text(str(role.label), exact=True)).to_be_visible()
+        expect(page.get_by_text("Sở Nông nghiệp và Môi trường tỉnh Lâm Đồng").first).to_be_visible()
         page.get_by_role("button", name="Đăng xuất").first.click()
         page.wait_for_url("**/")
 
@@ -44,14 +45,14 @@ def test_every_demo_role_lands_on_the_staff_home_showing_its_role(page, demo_dat
 def test_demo_citizen_lands_on_the_profile(page, demo_data):
     log_in(page, "an.nguyen@example.com")
     page.wait_for_url("**/tai-khoan/")
-    assert page.get_by_role("heading", name="Tài khoản của tôi").is_visible()
-    assert page.get_by_text("068090001234").is_visible()
+    expect(page.get_by_role("heading", name="Tài khoản của tôi")).to_be_visible()
+    expect(page.get_by_text("068090001234")).to_be_visible()
 
 
 def test_wrong_password_shows_the_error_in_vietnamese(page, demo_data):
     log_in(page, "tiepnhan", "sai-mat-khau")
     alert = page.get_by_role("alert")
-    assert alert.get_by_text("Tên đăng nhập hoặc mật khẩu không đúng").is_visible()
+    expect(alert.get_by_text("Tên đăng nhập hoặc mật khẩu không đúng")).to_be_visible()
 
 
 def test_a_citizen_registers_then_logs_in(page):
@@ -64,8 +65,8 @@ def test_a_citizen_registers_then_logs_in(page):
     page.get_by_label("Nhập lại mật khẩu").fill("Lam-Dong-2026!")
     page.get_by_role("button", name="Đăng ký", exact=True).click()
     page.wait_for_url("**/xac-thuc/")
-    assert page.get_by_text("Đăng ký thành công").is_visible()
+    expect(page.get_by_text("Đăng ký thành công")).to_be_visible()
     page.get_by_role("button", name="Đăng xuất").first.click()
     log_in(page, "0934567890", "Lam-Dong-2026!")
     page.wait_for_url("**/tai-khoan/")
-    assert page.get_by_text("Phạm Minh Đức").first.is_visible()
+    expect(page.get_by_text("Phạm Minh Đức").first).to_be_visible()

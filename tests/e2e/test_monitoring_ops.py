@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from motcua.monitoring.models import HourlyMeasurement
 from tests.factories import DEFAULT_TEST_PASSWORD
@@ -34,17 +35,17 @@ def test_operator_uploads_a_csv_previews_it_and_confirms(page, settings, tmp_pat
     page.get_by_role("button", name="Đăng nhập", exact=True).click()
     page.wait_for_url("**/can-bo/")
     page.goto("/quan-trac/van-hanh/")
-    assert page.get_by_role("heading", name="Vận hành mạng lưới quan trắc").is_visible()
+    expect(page.get_by_role("heading", name="Vận hành mạng lưới quan trắc")).to_be_visible()
     page.get_by_role("link", name="Tải lên số liệu CSV").click()
     page.get_by_label("Tệp CSV").set_input_files(str(csv_file))
     page.get_by_role("button", name="Xem trước").click()
 
     # then the preview says three values will be stored and names the bad line and why
     page.wait_for_url("**/tai-len/*/")
-    assert page.get_by_text("3 giá trị sẽ được lưu.").is_visible()
+    expect(page.get_by_text("3 giá trị sẽ được lưu.")).to_be_visible()
     rejected = page.get_by_role("table").first
-    assert rejected.get_by_text("Giá trị không phải là số.").is_visible()
-    assert rejected.get_by_role("cell", name="5", exact=True).is_visible()
+    expect(rejected.get_by_text("Giá trị không phải là số.")).to_be_visible()
+    expect(rejected.get_by_role("cell", name="5", exact=True)).to_be_visible()
     page.screenshot(path=folder / "monitoring-csv-preview.png", full_page=True)
     assert not HourlyMeasurement.objects.exists()
 
@@ -52,12 +53,12 @@ def test_operator_uploads_a_csv_previews_it_and_confirms(page, settings, tmp_pat
     page.get_by_role("button", name="Xác nhận lưu 3 giá trị").click()
 
     # then the values are stored once and the station page shows them
-    assert page.get_by_text("Đã lưu 3 giá trị").first.is_visible()
+    expect(page.get_by_text("Đã lưu 3 giá trị").first).to_be_visible()
     assert HourlyMeasurement.objects.filter(station__code="DL-E2E").count() == 3
     page.goto("/quan-trac/van-hanh/tram/DL-E2E/")
-    assert page.get_by_role("cell", name="22,5").is_visible()  # Vietnamese decimal comma
+    expect(page.get_by_role("cell", name="22,5")).to_be_visible()  # Vietnamese decimal comma
     page.screenshot(path=folder / "monitoring-station.png", full_page=True)
     page.get_by_role("link", name="Tổng quan trạm").click()
     overview = page.get_by_role("table", name="Trạm Quảng trường Lâm Viên (DL-E2E)")
-    assert overview.get_by_role("row", name="PM2.5").is_visible()
+    expect(overview.get_by_role("row", name="PM2.5")).to_be_visible()
     page.screenshot(path=folder / "monitoring-overview.png", full_page=True)

@@ -4,6 +4,7 @@ the item and the count in place, under the strict Content-Security-Policy."""
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from motcua.notifications.services import Recipient, notify
 from tests.factories import StaffFactory
@@ -39,6 +40,6 @@ def test_officer_marks_a_notification_as_read_in_place(page, live_server):
     status.filter(has_text="1 thông báo").wait_for()
     item = page.locator("li.notification", has_text="H56.14-251123-0002")
     assert "Đã đọc lúc" in item.inner_text()
-    assert page.get_by_role("button", name="Đánh dấu đã đọc").count() == 1
+    expect(page.get_by_role("button", name="Đánh dấu đã đọc")).to_have_count(1)
     assert page.url == url_before
     assert errors == []

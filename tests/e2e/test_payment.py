@@ -5,6 +5,7 @@ sees "Đã thanh toán"; the desk can then receive the dossier."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from motcua.dossiers.backoffice import dossier_act
 from motcua.dossiers.models import Status
@@ -62,7 +63,7 @@ def test_a_citizen_pays_a_submitted_dossier_through_the_sandbox(page, bank, admi
 
     # and back on Motcua the payment reads "Đã thanh toán", with the receipt
     page.get_by_role("status").filter(has_text="Đã thanh toán").wait_for()
-    assert page.get_by_role("link", name="Tải biên lai (PDF)").is_visible()
+    expect(page.get_by_role("link", name="Tải biên lai (PDF)")).to_be_visible()
     payment = dossier.payments.get()
     assert payment.status == PaymentStatus.PAID
     # applied once, by the bank's notification (the browser's return found it done)

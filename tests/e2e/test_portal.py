@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,11 +37,11 @@ def test_home_has_its_landmarks_and_a_clean_console(page, tmp_path):
     page.wait_for_function("() => window.htmx !== undefined && document.readyState === 'complete'")
 
     # then the page has one of each landmark and one main heading
-    assert page.get_by_role("banner").count() == 1
-    assert page.get_by_role("navigation", name="Điều hướng chính").count() == 1
-    assert page.get_by_role("main").count() == 1
-    assert page.get_by_role("contentinfo").count() == 1
-    assert page.get_by_role("heading", level=1).count() == 1
+    expect(page.get_by_role("banner")).to_have_count(1)
+    expect(page.get_by_role("navigation", name="Điều hướng chính")).to_have_count(1)
+    expect(page.get_by_role("main")).to_have_count(1)
+    expect(page.get_by_role("contentinfo")).to_have_count(1)
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
     assert page.get_by_role("link", name="Trang chủ").get_attribute("aria-current") == "page"
     # and nothing was blocked by the Content-Security-Policy or failed to load
     assert problems == []
@@ -83,5 +84,5 @@ def test_home_fits_a_phone_screen(page, tmp_path):
     page.goto("/")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
-    assert page.get_by_role("link", name="Đăng nhập").first.is_visible()
+    expect(page.get_by_role("link", name="Đăng nhập").first).to_be_visible()
     screenshot(page, "home-mobile.png", tmp_path)

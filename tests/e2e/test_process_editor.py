@@ -65,7 +65,7 @@ def test_an_administrator_adds_a_step_moves_it_and_publishes(page, live_server, 
     page.goto("/can-bo/quy-trinh/thu-tuc/1.012756/")
     page.get_by_role("link", name="Phiên bản 1").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Quy trình nội bộ phiên bản 1")
-    assert page.get_by_text("Tổng thời gian các bước: 11 ngày làm việc").is_visible()
+    expect(page.get_by_text("Tổng thời gian các bước: 11 ngày làm việc")).to_be_visible()
 
     # and adds the head's approval (it goes to the end of the list)
     form = page.locator("#step-form")
@@ -107,7 +107,7 @@ def test_an_administrator_adds_a_step_moves_it_and_publishes(page, live_server, 
     # then the version is in force and read-only
     expect(page.get_by_text("Đã công bố quy trình phiên bản 1")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Đang áp dụng")
-    assert page.get_by_role("button", name="Thêm bước").count() == 0
+    expect(page.get_by_role("button", name="Thêm bước")).to_have_count(0)
     draft.refresh_from_db()
     assert draft.status == ProcessDefinition.Status.PUBLISHED
     assert list(draft.steps.values_list("name", flat=True)) == [

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from motcua.dossiers.models import Status
 from tests.catalog.factories import published_procedure
@@ -55,18 +56,18 @@ def test_an_officer_reads_filters_and_downloads_the_register(page, officer_with_
     page.get_by_role("button", name="Đăng nhập", exact=True).click()
     page.wait_for_url("**/can-bo/so-theo-doi/")
     # then this month's register of their agency lists both dossiers
-    assert page.get_by_role("heading", name="Sổ theo dõi hồ sơ").is_visible()
+    expect(page.get_by_role("heading", name="Sổ theo dõi hồ sơ")).to_be_visible()
     table = page.get_by_role("table", name="Sổ theo dõi hồ sơ")
-    assert table.get_by_role("row").count() == 3  # header + 2 dossiers
-    assert table.get_by_role("link", name=received.code).is_visible()
+    expect(table.get_by_role("row")).to_have_count(3)  # header + 2 dossiers
+    expect(table.get_by_role("link", name=received.code)).to_be_visible()
     _screenshot(page, tmp_path, "register.png")
 
     # when they keep only the returned dossiers
     page.get_by_label("Trạng thái").select_option(label="Đã trả kết quả")
     page.get_by_role("button", name="Xem sổ").click()
     # then only that one is left
-    assert table.get_by_role("row").count() == 2
-    assert table.get_by_text("Công ty TNHH Chè Cầu Đất").is_visible()
+    expect(table.get_by_role("row")).to_have_count(2)
+    expect(table.get_by_text("Công ty TNHH Chè Cầu Đất")).to_be_visible()
 
     # when they download the Excel file
     with page.expect_download() as download_info:

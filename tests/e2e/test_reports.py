@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from motcua.accounts.models import Agency, Role
 from motcua.dossiers.models import Status
@@ -68,7 +69,7 @@ def test_director_reads_the_statistics_and_downloads_them(page, settings, tmp_pa
     # then the cards and the procedure table show March's figures
     handled = page.locator(".report-card-handled")
     assert handled.locator(".report-number").inner_text() == "3"
-    assert handled.get_by_text("66,7 %").is_visible()
+    expect(handled.get_by_text("66,7 %")).to_be_visible()
     row = page.get_by_role("row", name="1.012756 Đăng ký đất đai lần đầu")
     assert row.get_by_role("link", name="1", exact=True).get_attribute("href") == (
         "/can-bo/ho-so/?procedure=1.012756&overdue=1"

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from motcua.dossiers.models import ReturnMethod
@@ -58,8 +59,8 @@ def test_the_director_signs_and_the_citizen_verifies_the_result(page, place, tmp
     section = page.get_by_role("region", name="Kết quả điện tử có chữ ký số")
     section.wait_for()
     result = Result.objects.get(dossier=dossier)
-    assert section.get_by_text(result.number).is_visible()
-    assert section.get_by_text("Có hiệu lực").is_visible()
+    expect(section.get_by_text(result.number)).to_be_visible()
+    expect(section.get_by_text("Có hiệu lực")).to_be_visible()
     _screenshot(page, tmp_path, "results-workspace.png")
 
     # And once the desk returns it electronically, the citizen finds it on their dossier page
@@ -79,8 +80,8 @@ def test_the_director_signs_and_the_citizen_verifies_the_result(page, place, tmp
     # which says the result is valid, issued by the agency, with the holder's name masked
     status = page.get_by_role("status")
     assert "Có hiệu lực" in status.inner_text()
-    assert page.get_by_text(place.agency.name).first.is_visible()
-    assert page.get_by_text("Nguyễn V** A*").is_visible()
+    expect(page.get_by_text(place.agency.name).first).to_be_visible()
+    expect(page.get_by_text("Nguyễn V** A*")).to_be_visible()
     _screenshot(page, tmp_path, "results-verify-page.png")
 
     # When they upload the downloaded file on the verification page
@@ -92,6 +93,6 @@ def test_the_director_signs_and_the_citizen_verifies_the_result(page, place, tmp
     # Then it is the unaltered original and its signature is valid
     verdict = page.get_by_role("region", name="Kết quả kiểm tra")
     verdict.wait_for()
-    assert verdict.get_by_text("Đúng, chưa bị sửa đổi").is_visible()
-    assert verdict.get_by_text("Hợp lệ", exact=True).is_visible()
+    expect(verdict.get_by_text("Đúng, chưa bị sửa đổi")).to_be_visible()
+    expect(verdict.get_by_text("Hợp lệ", exact=True)).to_be_visible()
     _screenshot(page, tmp_path, "results-upload-verdict.png")

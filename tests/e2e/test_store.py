@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfWriter
 
 from motcua.dossiers.models import Attachment, Dossier, Status
@@ -60,7 +61,7 @@ def test_a_citizen_reuses_stored_documents_in_a_new_submission(page, settings, f
     page.get_by_role("link", name="Kho dữ liệu của tôi").click()
     page.wait_for_url("**/kho-du-lieu/")
     card = page.locator(f"#document-{result.pk}")
-    assert card.get_by_role("heading", name=result.title).is_visible()
+    expect(card.get_by_role("heading", name=result.title)).to_be_visible()
     assert result.sha256 in card.inner_text()
     # and share the result: the link is shown once
     card.get_by_role("button", name=f"Tạo liên kết chia sẻ – {result.title}").click()
@@ -83,7 +84,9 @@ def test_a_citizen_reuses_stored_documents_in_a_new_submission(page, settings, f
     page.locator(f"#reuse-{second.pk}").select_option(f"store:{other.pk}")
     page.get_by_role("button", name=f"Dùng lại – {second.name}").click()
     page.wait_for_url("**/ho-so/nhap/*/#step-documents")
-    assert page.locator(f"#document-{first.pk}").get_by_text("dùng lại từ kho dữ liệu").is_visible()
+    expect(
+        page.locator(f"#document-{first.pk}").get_by_text("dùng lại từ kho dữ liệu")
+    ).to_be_visible()
     page.screenshot(path=folder / "store-reuse.png", full_page=True)
 
     # then the review and submission go through without any upload

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from motcua.accounts.models import Role
 from motcua.core.models import Commune
@@ -86,8 +87,8 @@ def test_a_citizen_submits_online_and_downloads_the_acknowledgement(
     page.get_by_role("button", name="Xem lại và nộp").click()
     page.wait_for_load_state()
     first, second = procedure.documents.order_by("order")
-    assert page.locator("#error-summary").is_visible()
-    assert page.locator(f"#document-{first.pk}-error").is_visible()
+    expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator(f"#document-{first.pk}-error")).to_be_visible()
     assert page.get_by_label("Tên dự án").input_value() == "Nhà máy nước Đà Lạt"
     page.screenshot(path=folder / "submission-errors.png", full_page=True)
 
@@ -99,8 +100,8 @@ def test_a_citizen_submits_online_and_downloads_the_acknowledgement(
 
     # then the review lists both files; they submit
     page.wait_for_url("**/xem-lai/")
-    assert page.get_by_role("link", name="Đơn đề nghị.pdf").is_visible()
-    assert page.get_by_role("link", name="Sơ đồ vị trí.png").is_visible()
+    expect(page.get_by_role("link", name="Đơn đề nghị.pdf")).to_be_visible()
+    expect(page.get_by_role("link", name="Sơ đồ vị trí.png")).to_be_visible()
     page.get_by_role("button", name="Nộp hồ sơ").click()
 
     # and they see the code and the expected date

@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from motcua.dossiers.models import Status
 from tests.catalog.factories import published_procedure
@@ -58,20 +59,20 @@ def test_an_anonymous_visitor_looks_up_a_dossier(page, citizen_dossier, tmp_path
     page.get_by_role("button", name="Tra cứu").click()
     # then they see the status, the unit, the appointment and the history, and only initials
     result = page.get_by_role("region", name="Kết quả tra cứu")
-    assert result.get_by_text("Đang xử lý").first.is_visible()
-    assert result.get_by_text("Bộ phận một cửa Sở").is_visible()
-    assert result.get_by_text("N.V.A.").is_visible()
+    expect(result.get_by_text("Đang xử lý").first).to_be_visible()
+    expect(result.get_by_text("Bộ phận một cửa Sở")).to_be_visible()
+    expect(result.get_by_text("N.V.A.")).to_be_visible()
     history = page.get_by_role("table")
-    assert history.get_by_role("row").count() == 4  # header + 3 steps
-    assert history.get_by_text("Tiếp nhận hồ sơ").is_visible()
+    expect(history.get_by_role("row")).to_have_count(4)  # header + 3 steps
+    expect(history.get_by_text("Tiếp nhận hồ sơ")).to_be_visible()
     assert "Nguyễn Văn An" not in page.content()
     _screenshot(page, tmp_path, "tracking-lookup.png")
 
     # when a wrong phone is typed, the answer names nothing
     page.get_by_label("Số điện thoại").fill("0987654321")
     page.get_by_role("button", name="Tra cứu").click()
-    assert page.get_by_role("alert").get_by_text("Không tìm thấy hồ sơ").is_visible()
-    assert page.get_by_role("region", name="Kết quả tra cứu").count() == 0
+    expect(page.get_by_role("alert").get_by_text("Không tìm thấy hồ sơ")).to_be_visible()
+    expect(page.get_by_role("region", name="Kết quả tra cứu")).to_have_count(0)
 
 
 def test_the_applicant_finds_the_dossier_in_my_dossiers(page, citizen_dossier, tmp_path):
@@ -83,17 +84,17 @@ def test_the_applicant_finds_the_dossier_in_my_dossiers(page, citizen_dossier, t
     page.get_by_role("button", name="Đăng nhập", exact=True).click()
     page.wait_for_url("**/ho-so/cua-toi/")
     # then "Hồ sơ của tôi" lists the dossier with its status
-    assert page.get_by_role("heading", name="Hồ sơ của tôi").is_visible()
+    expect(page.get_by_role("heading", name="Hồ sơ của tôi")).to_be_visible()
     item = page.get_by_role("listitem").filter(has_text=dossier.code)
-    assert item.get_by_text("Đang xử lý").is_visible()
+    expect(item.get_by_text("Đang xử lý")).to_be_visible()
     # and filtering without diacritics keeps it
     page.get_by_label("Tìm theo mã hồ sơ hoặc tên thủ tục").fill("giay phep moi truong")
     page.get_by_role("button", name="Tìm kiếm").click()
-    assert page.get_by_role("link", name=dossier.code).is_visible()
+    expect(page.get_by_role("link", name=dossier.code)).to_be_visible()
     _screenshot(page, tmp_path, "tracking-my-dossiers.png")
     # when they open it, they see its history with the officers' notes
     page.get_by_role("link", name=dossier.code).click()
-    assert page.get_by_role("heading", name=f"Hồ sơ {dossier.code}").is_visible()
-    assert page.get_by_role("cell", name="Chuyển xử lý").is_visible()
-    assert page.get_by_text(STAFF_NOTE).is_visible()
+    expect(page.get_by_role("heading", name=f"Hồ sơ {dossier.code}")).to_be_visible()
+    expect(page.get_by_role("cell", name="Chuyển xử lý")).to_be_visible()
+    expect(page.get_by_text(STAFF_NOTE)).to_be_visible()
     _screenshot(page, tmp_path, "tracking-my-dossier.png")
