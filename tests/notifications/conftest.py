@@ -1,15 +1,19 @@
 """Fixtures of the notifications tests: channels that fail on purpose, a recipient, and the
 stand-in SMS gateway (and Zalo Official Account API) as a real process."""
 
+import email
+import email.policy
 import re
+import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 import requests
+from aiosmtpd.controller import Controller
 
 from motcua.notifications.channels import Channel, PermanentFailure, TemporaryFailure
 from motcua.notifications.services import Recipient
@@ -187,3 +191,52 @@ def zalo_gateway(sms_gateway, settings):
         "zalo": f"{CHANNELS}.HttpZaloChannel",
     }
     return sms_gateway
+
+
+# --- A real SMTP server ----------------------------------------------------------------------
+
+REFUSED = "khong-ton-tai@example.vn"
+
+
+@dataclass
+class Mailbox:
+    """What the SMTP server accepted: (envelope recipients, parsed message) per e-mail."""
+
+    received: list = field(default_factory=list)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == REFUSED:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.received.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def smtp_settings(settings, port: int) -> None:
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A local SMTP server, with Django's mail sent to it."""
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    smtp_settings(settings, controller.port)
+    yield mailbox
+    controller.stop()

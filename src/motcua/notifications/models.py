@@ -84,11 +84,13 @@ class Notification(models.Model):
                 condition=models.Q(channel="in_app"),
                 name="notification_inbox",
             ),
-            # The worker's claim: due messages, most urgent first.
+            # The worker's claim: messages waiting to be sent, most urgent first, then in the
+            # order they were recorded (a person's messages arrive in the order of the events,
+            # even when an earlier one had to wait for a retry).
             models.Index(
-                fields=["-priority", "next_attempt_at"],
+                fields=["-priority", "id"],
                 condition=models.Q(status__in=["created", "temporary_failure"]),
-                name="notification_due",
+                name="notification_waiting",
             ),
         ]
 

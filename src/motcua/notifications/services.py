@@ -274,7 +274,8 @@ class _Claimed:
 
 def _claim(*, size: int, ids: Iterable[int] | None = None) -> list[_Claimed]:
     """Take up to `size` due messages (or those of `ids`, due or not) that no other worker
-    holds, most urgent first: mark them "sending", count the try and open its attempt, in one
+    holds, most urgent first, then oldest first (one person's messages keep the order of their
+    events even after a retry): mark them "sending", count the try and open its attempt, in one
     short transaction. Rows another worker has locked are skipped, not waited for."""
     with transaction.atomic():
         due = Notification.objects.select_for_update(skip_locked=True).filter(status__in=SENDABLE)
@@ -282,7 +283,7 @@ def _claim(*, size: int, ids: Iterable[int] | None = None) -> list[_Claimed]:
             due = due.filter(next_attempt_at__lte=timezone.now())
         else:
             due = due.filter(pk__in=list(ids))
-        rows = list(due.order_by("-priority", "next_attempt_at", "pk")[:size])
+        rows = list(due.order_by("-priority", "pk")[:size])
         if not rows:
             return []
         started_at = timezone.now()
