@@ -565,5 +565,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # Font subsetting (PDFs, signature stamps) logs every table it touches at INFO.
         "fontTools": {"level": "WARNING"},
+        # WeasyPrint logs each of its seven rendering steps at INFO, for every PDF.
+        "weasyprint": {"level": "WARNING"},
     },
 }

@@ -10,7 +10,8 @@ is saved whether or not the message channel works.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -266,6 +267,17 @@ def _locked(report: Report) -> Report:
     )
 
 
+@contextmanager
+def _staff_acting(report: Report, *, actor, version: int | None) -> Iterator[Report]:
+    """An officer's action on `report`: one transaction, with the report locked, the officer
+    allowed to act on it and the version they read still current."""
+    with transaction.atomic():
+        report = _locked(report)
+        _check_staff(report=report, user=actor)
+        _check_version(report, version)
+        yield report
+
+
 def _transition(
     *,
     report: Report,
@@ -499,10 +511,7 @@ def report_accept(
 ) -> Report:
     """Take the report up (thụ lý)."""
     now = now or timezone.now()
-    with transaction.atomic():
-        report = _locked(report)
-        _check_staff(report=report, user=actor)
-        _check_version(report, version)
+    with _staff_acting(report, actor=actor, version=version) as report:
         _transition(report=report, action="accept", actor=actor, now=now)
     return report
 
@@ -513,10 +522,7 @@ def report_reject(
     """Refuse a report (spam, out of scope) with a reason the reporter is told."""
     now = now or timezone.now()
     reason = _reason(reason)
-    with transaction.atomic():
-        report = _locked(report)
-        _check_staff(report=report, user=actor)
-        _check_version(report, version)
+    with _staff_acting(report, actor=actor, version=version) as report:
         report.rejection_reason = reason
         report.closed_at = now
         _transition(report=report, action="reject", actor=actor, now=now, note=reason)
@@ -536,10 +542,7 @@ def report_reassign(
     """Give the report to another unit of its agency (or of an agency in the officer's scope)."""
     now = now or timezone.now()
     reason = _reason(reason)
-    with transaction.atomic():
-        report = _locked(report)
-        _check_staff(report=report, user=actor)
-        _check_version(report, version)
+    with _staff_acting(report, actor=actor, version=version) as report:
         if not unit.is_active or not agency_in_scope(actor, unit.agency):
             raise InvalidInput(_("Đơn vị không hợp lệ."), field="unit")
         before = str(report.unit or "")
@@ -571,10 +574,7 @@ def report_forward(
     reporter waits no longer because the first agency was not competent)."""
     now = now or timezone.now()
     reason = _reason(reason)
-    with transaction.atomic():
-        report = _locked(report)
-        _check_staff(report=report, user=actor)
-        _check_version(report, version)
+    with _staff_acting(report, actor=actor, version=version) as report:
         if not agency.is_active or agency.pk == report.agency_id:
             raise InvalidInput(_("Hãy chọn một cơ quan khác, đang hoạt động."), field="agency")
         before = report.agency.code if report.agency else ""
@@ -674,10 +674,7 @@ def report_answer_write(
     text = _text(
         text, field="answer_text", required=True, limit=MAX_DESCRIPTION, label=_("nội dung trả lời")
     )
-    with transaction.atomic():
-        report = _locked(report)
-        _check_staff(report=report, user=actor)
-        _check_version(report, version)
+    with _staff_acting(report, actor=actor, version=version) as report:
         report.answer_text = text
         report.is_personal = bool(is_personal)
         report.answer_state = AnswerState.AWAITING_APPROVAL
@@ -709,10 +706,7 @@ def report_answer_return(
     """The head sends the draft answer back to the officer, saying why."""
     now = now or timezone.now()
     reason = _reason(reason)
-    with transaction.atomic():
-        report = _locked(report)
-        _check_staff(report=report, user=actor)
-        _check_version(report, version)
+    with _staff_acting(report, actor=actor, version=version) as report:
         _check_awaiting(report, actor)
         report.answer_state = AnswerState.NONE
         _transition(
@@ -732,10 +726,7 @@ def report_answer_approve(
     """The head approves: the answer goes to the reporter (and to the reporters of reports
     merged into this one) and, unless personal or sensitive, onto the public page."""
     now = now or timezone.now()
-    with transaction.atomic():
-        report = _locked(report)
-        _check_staff(report=report, user=actor)
-        _check_version(report, version)
+    with _staff_acting(report, actor=actor, version=version) as report:
         _check_awaiting(report, actor)
         report.answer_state = AnswerState.APPROVED
         report.answer_approved_by = actor
@@ -767,10 +758,7 @@ def report_close(
     *, report: Report, actor, version: int | None = None, now: datetime | None = None
 ) -> Report:
     now = now or timezone.now()
-    with transaction.atomic():
-        report = _locked(report)
-        _check_staff(report=report, user=actor)
-        _check_version(report, version)
+    with _staff_acting(report, actor=actor, version=version) as report:
         report.closed_at = now
         _transition(report=report, action="close", actor=actor, now=now)
     return report
