@@ -30,8 +30,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -49,6 +51,7 @@ from motcua.core.calendar import (
     extend_due_for_pause,
     reception_start,
     working_hours_for,
+    working_time_between,
 )
 from motcua.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from motcua.dossiers.lifecycle import FINAL, transition
@@ -67,6 +70,7 @@ from motcua.dossiers.models import (
     Status,
     SupplementRequest,
 )
+from motcua.notifications.services import Recipient, notify
 
 S = Status
 # Statuses in which the dossier is with the agency, its clock running or stopped.
@@ -516,6 +520,30 @@ def _move(
     )
 
 
+def _hand_on(
+    ctx: Context,
+    step: ProcessStep,
+    *,
+    name: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    assignee: User | None = None,
+    is_public: bool = True,
+) -> None:
+    """Close the current line of the control sheet and give the dossier to `step` of its
+    process (status processing): forward from the desk or a step, or return to an earlier one."""
+    _close_handling(ctx, action_name=name, note=note)
+    _move(
+        ctx,
+        to_status=S.PROCESSING,
+        name=name,
+        note=note,
+        data={**_step_data(step), **(data or {})},
+        fields=_enter_step(ctx, step, assignee=assignee),
+        is_public=is_public,
+    )
+
+
 def _release() -> dict[str, Any]:
     """Fields of a dossier nobody holds any more."""
     return {
@@ -540,8 +568,6 @@ def _notify(ctx: Context, event: str, data: dict[str, Any] | None = None) -> Non
 def notify_applicant(dossier: Dossier, event: str, data: dict[str, Any]) -> None:
     """Record a message to the dossier's applicant in the outbox (SMS, e-mail, in the app, as
     they chose), in the caller's transaction."""
-    from motcua.notifications.services import Recipient, notify
-
     owner = dossier.owner
     notify(
         event=event,
@@ -564,8 +590,6 @@ def notify_applicant(dossier: Dossier, event: str, data: dict[str, Any]) -> None
 
 
 def _notify_staff(ctx: Context, user: User, event: str, data: dict[str, Any]) -> None:
-    from motcua.notifications.services import Recipient, notify
-
     notify(
         event=event,
         recipient=Recipient(
@@ -580,9 +604,6 @@ def _notify_staff(ctx: Context, user: User, event: str, data: dict[str, Any]) ->
 def _page_url(dossier: Dossier, *, staff: bool) -> str:
     """The absolute address of the dossier's page: the workspace for staff, "Hồ sơ của tôi"
     for an applicant with an account, the public lookup otherwise."""
-    from django.conf import settings
-    from django.urls import reverse
-
     if staff:
         path = reverse("dossiers:workspace-dossier", args=[dossier.code])
     elif dossier.owner_id:
@@ -656,15 +677,7 @@ def _forward_from_desk(ctx: Context) -> None:
     first = _step_at(ctx.dossier, 1)
     if first is None:
         raise InvalidInput(_("Quy trình nội bộ không có bước nào."), field="process_definition")
-    _close_handling(ctx, action_name="forward")
-    fields = _enter_step(ctx, first)
-    _move(
-        ctx,
-        to_status=S.PROCESSING,
-        name="forward",
-        data=_step_data(first),
-        fields=fields,
-    )
+    _hand_on(ctx, first, name="forward")
 
 
 @action(
@@ -917,15 +930,12 @@ def _forward(ctx: Context) -> None:
         )
     note = _text(ctx.payload, "note", label=_("ý kiến"), required=False)
     approved = step.kind in ("approve", "sign")
-    _close_handling(ctx, action_name="forward", note=note)
-    fields = _enter_step(ctx, following)
-    _move(
+    _hand_on(
         ctx,
-        to_status=S.PROCESSING,
+        following,
         name="forward",
         note=note,
-        data={**_step_data(following), "from_step": step.position, "approved": approved},
-        fields=fields,
+        data={"from_step": step.position, "approved": approved},
     )
 
 
@@ -953,15 +963,13 @@ def _return_to_step(ctx: Context) -> None:
         .first()
     )
     assignee = User.objects.filter(pk=previous, is_active=True).first() if previous else None
-    _close_handling(ctx, action_name="return_to_step", note=reason)
-    fields = _enter_step(ctx, target, assignee=assignee)
-    _move(
+    _hand_on(
         ctx,
-        to_status=S.PROCESSING,
+        target,
         name="return_to_step",
         note=reason,
-        data={**_step_data(target), "from_step": current.position},
-        fields=fields,
+        data={"from_step": current.position},
+        assignee=assignee,
         is_public=False,
     )
 
@@ -1018,8 +1026,6 @@ def _assign(ctx: Context) -> None:
     step_action=True,
 )
 def _consult(ctx: Context) -> None:
-    from django.conf import settings
-
     dossier = ctx.dossier
     unit_id = _int(ctx.payload, "unit", label=_("đơn vị được xin ý kiến"))
     unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
@@ -1683,8 +1689,6 @@ def apologies_due_request(*, now: datetime | None = None) -> int:
     """Find dossiers that will miss their appointment (one working day or less left, or already
     past) without a form 04, and ask the heads of the units holding them to issue one: once per
     dossier. Returns how many were flagged."""
-    from motcua.core.calendar import working_time_between
-
     now = now or timezone.now()
     calendar = WorkingCalendar.load()
     candidates = (
