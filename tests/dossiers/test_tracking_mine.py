@@ -3,6 +3,7 @@ the detail page, which nobody else may open."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -11,7 +12,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from motcua.dossiers.models import Attachment, Dossier, Status
+from motcua.dossiers.models import Attachment, AttachmentKind, Dossier, Status
+from motcua.dossiers.selectors import attachment_list_reusable
 from tests.catalog.factories import published_procedure
 from tests.dossiers import test_tracking as cases
 from tests.dossiers.test_tracking import submitted_dossier
@@ -229,18 +231,24 @@ def mine(citizen, permit):
         status=Status.PROCESSING,
         submitted_at=datetime(2026, 10, 1, 9, 30, tzinfo=VN),
     )
+    _file(dossier, "don-de-nghi.pdf", citizen)
+    return dossier
+
+
+def _file(dossier, name, by, kind=AttachmentKind.DOCUMENT) -> Attachment:
     attachment = Attachment(
         dossier=dossier,
-        original_name="don-de-nghi.pdf",
+        kind=kind,
+        original_name=name,
         content_type="application/pdf",
         size=1234,
-        sha256="0" * 64,
-        uploaded_by=citizen,
+        sha256=hashlib.sha256(name.encode()).hexdigest(),
+        uploaded_by=by,
         uploaded_at=timezone.now(),
     )
     attachment.file.save("x", ContentFile(b"%PDF-1.4\n"), save=False)
     attachment.save()
-    return dossier
+    return attachment
 
 
 @pytest.mark.django_db
@@ -268,3 +276,32 @@ def test_another_citizen_gets_404(client, mine):
     assert client.get(f"/ho-so/cua-toi/{mine.code}/").status_code == 404
     assert client.get("/ho-so/cua-toi/H56.14-261001-0999/").status_code == 404
     assert client.get("/ho-so/cua-toi/'%20OR%201=1/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_result_files_reach_the_applicant_only_once_returned_and_minutes_never(signed_in, mine):
+    # given the officers' inspection minutes and the result's map, attached by staff
+    officer = UserFactory(is_staff=True)
+    minutes = _file(mine, "bien-ban-kiem-tra.pdf", officer, AttachmentKind.INSPECTION)
+    result = _file(mine, "ban-do-thua-dat.pdf", officer, AttachmentKind.RESULT)
+    # then, while the dossier is processed, the applicant sees only what they submitted
+    page = signed_in.get(f"/ho-so/cua-toi/{mine.code}/").content.decode()
+    assert "don-de-nghi.pdf" in page
+    assert "ban-do-thua-dat.pdf" not in page and "bien-ban-kiem-tra.pdf" not in page
+    assert signed_in.get(f"/ho-so/tep/{result.pk}/").status_code == 404
+    assert _reusable(mine.owner) == ["don-de-nghi.pdf"]
+    # when the result is returned
+    Dossier.objects.filter(pk=mine.pk).update(status=Status.RETURNED)
+    page = signed_in.get(f"/ho-so/cua-toi/{mine.code}/").content.decode()
+    # then its file is listed apart from the submitted ones, and opens; the minutes still not
+    submitted, result_part = page.split("Tệp kèm theo kết quả")
+    assert "ban-do-thua-dat.pdf" in result_part and "ban-do-thua-dat.pdf" not in submitted
+    assert "bien-ban-kiem-tra.pdf" not in page
+    assert signed_in.get(f"/ho-so/tep/{result.pk}/").status_code == 200
+    assert signed_in.get(f"/ho-so/tep/{minutes.pk}/").status_code == 404
+    # and the result's file joins what they may reuse in another dossier
+    assert _reusable(mine.owner) == ["ban-do-thua-dat.pdf", "don-de-nghi.pdf"]
+
+
+def _reusable(owner) -> list[str]:
+    return sorted(a.original_name for a in attachment_list_reusable(owner=owner))

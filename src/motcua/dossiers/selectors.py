@@ -8,6 +8,8 @@ code's existence is not revealed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Max, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
@@ -17,7 +19,7 @@ from motcua.catalog.models import Channel, Procedure, RequiredDocument
 from motcua.catalog.selectors import query_tokens
 from motcua.core.errors import NotFound
 from motcua.dossiers.codes import normalize_code
-from motcua.dossiers.models import Attachment, Dossier, Status
+from motcua.dossiers.models import Attachment, AttachmentKind, Dossier, Status
 from motcua.dossiers.tracking import (
     OwnDossierFilters,
     StatusGroup,
@@ -130,10 +132,14 @@ def dossier_draft_for_procedure(*, owner, procedure: Procedure) -> Dossier | Non
     )
 
 
-def dossier_attachments(*, dossier: Dossier) -> list[Attachment]:
-    return list(
-        dossier.attachments.select_related("required_document").order_by("uploaded_at", "pk")
-    )
+def dossier_attachments(
+    *, dossier: Dossier, kinds: Iterable[str] | None = None
+) -> list[Attachment]:
+    """The dossier's files, oldest first; only those of `kinds` (AttachmentKind) when given."""
+    attachments = dossier.attachments.select_related("required_document")
+    if kinds is not None:
+        attachments = attachments.filter(kind__in=list(kinds))
+    return list(attachments.order_by("uploaded_at", "pk"))
 
 
 def dossier_total_size(*, dossier: Dossier) -> int:
@@ -146,7 +152,9 @@ def required_documents(*, dossier: Dossier) -> list[RequiredDocument]:
 
 
 def attachment_get_visible_to(*, user, pk: int) -> Attachment:
-    """An attachment whose dossier `user` may see, or one they uploaded and not yet attached."""
+    """An attachment whose dossier `user` may see, or one they uploaded and not yet attached.
+    An applicant sees the files they submitted, and the result's files once it is returned;
+    never the officers' inspection minutes."""
     condition = _visibility(user)
     attachment = None
     if condition is not None:
@@ -158,9 +166,15 @@ def attachment_get_visible_to(*, user, pk: int) -> Attachment:
             .select_related("dossier")
             .first()
         )
-    if attachment is None:
+    if attachment is None or not _applicant_may_open(user, attachment):
         raise NotFound(_("Không tìm thấy tệp này."), field="file")
     return attachment
+
+
+def _applicant_may_open(user, attachment: Attachment) -> bool:
+    if is_staff_user(user) or attachment.kind == AttachmentKind.DOCUMENT:
+        return True
+    return attachment.kind == AttachmentKind.RESULT and attachment.dossier.status == Status.RETURNED
 
 
 def attachment_list_reusable(*, owner) -> list[Attachment]:
@@ -170,6 +184,10 @@ def attachment_list_reusable(*, owner) -> list[Attachment]:
         return []
     candidates = (
         Attachment.objects.filter(dossier__owner=owner)
+        .filter(
+            Q(kind=AttachmentKind.DOCUMENT)
+            | Q(kind=AttachmentKind.RESULT, dossier__status=Status.RETURNED)
+        )
         .exclude(dossier__status=Status.DRAFT)
         .select_related("dossier", "required_document")
         .order_by("-uploaded_at", "-pk")[: REUSABLE_LIMIT * 4]

@@ -36,7 +36,7 @@ from motcua.dossiers.forms import (
     CounterStartForm,
     form_data_from_page,
 )
-from motcua.dossiers.models import Dossier, Status
+from motcua.dossiers.models import AttachmentKind, Dossier, Status
 from motcua.dossiers.models_store import REUSED_PREFIX
 from motcua.dossiers.pdf import acknowledgement_pdf
 from motcua.dossiers.selectors import (
@@ -545,8 +545,11 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def my_dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """/ho-so/cua-toi/<code>/: one of the applicant's dossiers, with its history and files."""
+    """/ho-so/cua-toi/<code>/: one of the applicant's dossiers, with its history and files:
+    those they submitted, and once the result is returned, the files that came with it (the
+    officers' inspection minutes stay internal)."""
     dossier = dossier_get_mine(user=request.user, code=code)
+    returned = dossier.status == Status.RETURNED
     return render(
         request,
         "dossiers/tracking/my_detail.html",
@@ -554,6 +557,11 @@ def my_dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
             "dossier": dossier,
             "current_unit": dossier_current_unit(DossierPlace.of(dossier)),
             "events": public_events(dossier, with_notes=True),
-            "attachments": dossier_attachments(dossier=dossier),
+            "attachments": dossier_attachments(dossier=dossier, kinds=[AttachmentKind.DOCUMENT]),
+            "result_files": (
+                dossier_attachments(dossier=dossier, kinds=[AttachmentKind.RESULT])
+                if returned
+                else []
+            ),
         },
     )
