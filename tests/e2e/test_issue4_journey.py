@@ -192,9 +192,9 @@ def _online_dossier_goes_all_the_way(page, live_server, place, tax_authority, tm
     expect(notice.get_by_text("Chưa nộp")).to_be_visible()
     _screenshot(page, tmp_path, "issue4-financial-obligation.png")
 
-    # when the citizen pays at the tax authority's page
-    page.goto(tax_authority.url + "/")
-    page.get_by_role("listitem").filter(has_text=dossier.code).get_by_role("link").click()
+    # when the citizen follows the link to the tax authority's page and pays there
+    notice.get_by_role("link", name="Nộp tiền trực tuyến tại").click()
+    page.wait_for_url(f"{tax_authority.url}/dossiers/*")
     expect(page.get_by_text(obligation.notice_number)).to_be_visible()
     page.get_by_role("button", name="Nộp tiền").click()
     page.get_by_role("status").filter(has_text="Đã nộp tiền").wait_for()

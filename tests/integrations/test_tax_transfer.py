@@ -4,11 +4,13 @@ notice (status 6), payment (back to processing), through the tasks and the worke
 from datetime import timedelta
 
 import pytest
+import requests
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from motcua.dossiers import backoffice
 from motcua.dossiers.models import Dossier, FinancialObligation, Status
 from motcua.integrations.adapters import PollResult, adapter_for
 from motcua.integrations.models import InterAgencyTransfer
@@ -73,6 +75,10 @@ def test_a_land_dossier_goes_to_the_tax_authority_pays_and_comes_back(place, tax
     assert obligation.items == [{"name": "Lệ phí trước bạ nhà, đất", "amount": 10_000_000}]
     assert obligation.external_ref == transfer.external_ref and obligation.notice_number
     assert dossier.events.filter(action="pause").count() == 1
+    # And the applicant is shown where to pay: the authority's notice page, with its button
+    assert obligation.payment_url.endswith(f"/dossiers/{transfer.external_ref}")
+    page = requests.get(obligation.payment_url, headers={"Accept": "text/html"}, timeout=10)
+    assert page.status_code == 200 and "Nộp tiền" in page.text
     # And the applicant is told what to pay
     assert Notification.objects.filter(
         dossier_code=dossier.code, event="financial_obligation"
@@ -236,3 +242,27 @@ def test_a_failing_poll_is_noted_and_tried_again(place, tax_authority):
     # Then the notice arrives
     transfer.refresh_from_db()
     assert transfer.status == T.ANSWERED
+
+
+def test_only_a_web_address_is_kept_as_the_place_to_pay(place):
+    # given dossiers waiting on the tax authority
+    for number, (given, kept) in enumerate(
+        [
+            ("https://thue.example.vn/nop/1", "https://thue.example.vn/nop/1"),
+            ("javascript:alert(1)", ""),
+            ("x" * 600, ""),
+        ]
+    ):
+        dossier = _transfer(place).dossier
+        # when a notice arrives with that address
+        backoffice.obligation_notice_received(
+            dossier_id=dossier.pk,
+            issuer="Chi cục Thuế",
+            notice_number=f"{number}/TB",
+            amount=1000,
+            items=[],
+            external_ref=f"REF-{number}",
+            payment_url=given,
+        )
+        # then only an http(s) address is kept for the applicant's link
+        assert FinancialObligation.objects.get(dossier=dossier).payment_url == kept

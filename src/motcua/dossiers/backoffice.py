@@ -1196,8 +1196,16 @@ def _obligation_from(ctx: Context) -> FinancialObligation:
         amount=amount,
         items=items,
         external_ref=str(payload.get("external_ref") or "")[:100],
+        payment_url=_web_address(payload.get("payment_url")),
         issued_at=ctx.at,
     )
+
+
+def _web_address(value: Any) -> str:
+    """An http(s) address to link the applicant to, or "" (never a javascript: or other URL)."""
+    if not isinstance(value, str) or len(value) > 500:
+        return ""
+    return value if value.startswith(("https://", "http://")) else ""
 
 
 @action(
@@ -1586,6 +1594,7 @@ def obligation_notice_received(
     amount: int,
     items: list[dict],
     external_ref: str,
+    payment_url: str = "",
     at: datetime | None = None,
 ) -> Dossier | None:
     """The tax authority's financial obligation notice: status 6, clock stopped. Applied once
@@ -1604,6 +1613,7 @@ def obligation_notice_received(
             "amount": amount,
             "items": items,
             "external_ref": external_ref,
+            "payment_url": payment_url,
         },
         at=at,
     )

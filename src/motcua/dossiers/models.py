@@ -569,6 +569,7 @@ class FinancialObligation(models.Model):
     issued_at = models.DateTimeField(_("thông báo lúc"))
     paid_at = models.DateTimeField(_("nộp xong lúc"), null=True, blank=True)
     payment_ref = models.CharField(_("chứng từ nộp"), max_length=100, blank=True)
+    payment_url = models.URLField(_("trang nộp tiền trực tuyến"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["issued_at", "pk"]

@@ -33,6 +33,8 @@ class ObligationNotice:
     amount: int  # đồng
     items: list[dict[str, Any]]  # [{"name": str, "amount": int}, ...]
     issued_at: datetime | None = None
+    # Where the applicant pays it online (the authority's page), when it says so.
+    payment_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -269,6 +271,8 @@ class TaxAuthorityAdapter(TransferAdapter):
                 amount=_amount(data["amount"]),
                 items=items,
                 issued_at=_moment(data.get("issued_at")),
+                # (the back office links to it only if it is an http(s) address)
+                payment_url=str(data.get("payment_url") or ""),
             )
         except (AttributeError, KeyError, TypeError, ValueError) as error:
             raise TemporaryTransferError(

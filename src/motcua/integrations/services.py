@@ -227,6 +227,7 @@ def _apply(transfer: InterAgencyTransfer, result: PollResult, *, now: datetime) 
             amount=notice.amount,
             items=notice.items,
             external_ref=transfer.external_ref,
+            payment_url=notice.payment_url,
             at=at,
         )
         transfer.status = Status.ANSWERED

@@ -322,7 +322,15 @@ def create_app(config: Config, store: Store):
             return _html("200 OK", _notice_page(dossier_state(config, store, row)))
         if not authorised(environ):
             return _error("401 Unauthorized", "unauthenticated", "Sai khóa API.")
-        return injected_failure() or _json("200 OK", dossier_state(config, store, row))
+        failure = injected_failure()
+        if failure:
+            return failure
+        state = dossier_state(config, store, row)
+        if state["notice"]:
+            # The page where the applicant pays (this stand-in's notice page, "Nộp tiền").
+            host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+            state["notice"]["payment_url"] = f"http://{host}/dossiers/{row['reference']}"
+        return _json("200 OK", state)
 
     def _receive(environ: dict) -> Response:
         body = _read_body(environ)
