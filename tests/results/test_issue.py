@@ -17,6 +17,7 @@ from motcua.catalog.models import StepKind
 from motcua.core.errors import Conflict, InvalidInput, PermissionDenied
 from motcua.core.models import AuditEntry
 from motcua.dossiers.models import Status
+from motcua.dossiers.selectors_store import store_documents_of, store_reuse_choices
 from motcua.notifications.models import Notification
 from motcua.results.documents import agency_symbol, result_kind_for
 from motcua.results.models import (
@@ -224,3 +225,33 @@ def test_masks_and_symbols_read_as_people_write_them():
     assert result_kind_for("Giấy chứng nhận quyền sử dụng đất.") == ResultKind.CERTIFICATE
     assert result_kind_for("Quyết định phê duyệt kết quả thẩm định") == ResultKind.DECISION
     assert result_kind_for("Văn bản trả lời") == ResultKind.NOTICE
+
+
+def test_a_result_reissued_after_return_reaches_the_applicants_store(place):
+    # given a result returned electronically: it is in the applicant's store
+    dossier = signed(place)
+    act(place.officer, dossier, "return_result", method="electronic")
+    old = dossier.results.get()
+    assert _stored_results(place.applicant) == [old.pk]
+    # when the director re-issues it
+    new = result_replace(actor=place.director, result=old, reason="Sai địa chỉ thửa đất")
+    # then the new one joins the store, and only it is offered for reuse in a new dossier
+    assert sorted(_stored_results(place.applicant)) == [old.pk, new.pk]
+    wanted = place.version.documents.order_by("pk").first()
+    wanted.reusable_from_data_store = True
+    wanted.save(update_fields=["reusable_from_data_store"])
+    [choices] = store_reuse_choices(owner=place.applicant, documents=[wanted]).values()
+    offered = {d.result_id for d in choices.matching + choices.others if d.result_id}
+    assert offered == {new.pk}
+
+
+def test_a_result_reissued_before_return_waits_for_the_return(place):
+    dossier = signed(place)
+    new = result_replace(actor=place.director, result=dossier.results.get(), reason="Sai tên")
+    assert _stored_results(place.applicant) == []
+    act(place.officer, dossier, "return_result", method="electronic")
+    assert _stored_results(place.applicant) == [new.pk]
+
+
+def _stored_results(owner) -> list[int]:
+    return [d.result_id for d in store_documents_of(owner=owner) if d.result_id]

@@ -143,6 +143,13 @@ def store_reuse_choices(
             Q(valid_until__isnull=True) | Q(valid_until__gte=today)
         )[:REUSABLE_LIMIT]
     )
+    # A result since replaced or revoked is no longer a paper anyone may rely on.
+    results = store_result_states(documents=stored)
+    stored = [
+        s
+        for s in stored
+        if s.result_id is None or getattr(results.get(s.result_id), "status", "valid") == "valid"
+    ]
     # Whatever the store holds or held (expired, deleted by the owner) is not offered again as
     # an earlier upload.
     in_store = set(StoredDocument.objects.filter(owner=owner).values_list("sha256", flat=True))

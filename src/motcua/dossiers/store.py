@@ -238,6 +238,11 @@ def _result_values(result) -> dict[str, Any]:
     }
 
 
+def store_keep_signed_result(*, owner: User, result, actor) -> StoredDocument:
+    """Keep a signed result of the results app (its stored file) in its owner's store, once."""
+    return _add(owner=owner, actor=actor, values=_result_values(result))
+
+
 def _signed_results(dossier: Dossier) -> list:
     """The dossier's valid signed results, when the results app is installed."""
     try:
@@ -281,7 +286,7 @@ def store_collect_results(ctx) -> None:
     results = _signed_results(dossier)
     if results:
         for result in results:
-            _add(owner=dossier.owner, actor=ctx.user, values=_result_values(result))
+            store_keep_signed_result(owner=dossier.owner, result=result, actor=ctx.user)
         return
     attachments = Attachment.objects.filter(
         dossier=dossier, kind=AttachmentKind.RESULT

@@ -23,7 +23,9 @@ from motcua.core.audit import audit_record
 from motcua.core.calendar import VIETNAM
 from motcua.core.errors import Conflict, InvalidInput, PermissionDenied
 from motcua.dossiers.forms_pdf import place_name
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, ReturnMethod
+from motcua.dossiers.models import Status as DossierStatus
+from motcua.dossiers.store import store_keep_signed_result
 from motcua.results.documents import (
     KIND_SYMBOLS,
     ResultDraft,
@@ -228,6 +230,13 @@ def result_replace(*, actor: User, result: Result, reason: str) -> Result:
         old.status = ResultStatus.REPLACED
         old.replaced_at = now
         old.save(update_fields=["status", "replaced_at"])
+        if (
+            dossier.status == DossierStatus.RETURNED
+            and dossier.return_method == ReturnMethod.ELECTRONIC
+            and dossier.owner_id is not None
+        ):
+            # The applicant already holds the old one in their store: the new one joins it.
+            store_keep_signed_result(owner=dossier.owner, result=new, actor=actor)
         audit_record(
             actor=actor,
             action="result.replace",
