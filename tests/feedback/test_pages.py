@@ -169,6 +169,16 @@ def test_staff_list_detail_actions_and_escaping(client, submit, air_rule, specia
     assert client.post(url, {"action": "accept", "version": report.version}).status_code == 302
     bad = client.post(url, {"action": "reject", "reason": ""})
     assert bad.status_code == 400 and "lý do" in bad.content.decode()
+    # the error is at the reject form's reason, not at the other forms' "reason" fields
+    html = bad.content.decode()
+    assert re.search(r'id="reject-reason"[^>]*aria-invalid="true"', html)
+    assert 'id="reject-reason-error"' in html and 'id="reassign-reason-error"' not in html
+    assert not re.search(r'id="reassign-reason"[^>]*aria-invalid', html)
+    # and what the officer typed in the failed form is kept
+    merge = client.post(url, {"action": "merge", "into": "PA-KHONG-CO"})
+    assert merge.status_code == 400
+    assert re.search(r'id="merge-into"[^>]*value="PA-KHONG-CO"', merge.content.decode())
+    assert "Không tìm thấy phản ánh có mã này để gộp vào." in merge.content.decode()
     client.post(url, {"action": "write_answer", "answer_text": "Đã xử lý"})
     assert client.post(url, {"action": "approve_answer"}).status_code == 403
     client.force_login(head)

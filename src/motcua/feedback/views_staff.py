@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from motcua.accounts.models import Agency, Unit
 from motcua.accounts.selectors import unit_list_visible_to
-from motcua.core.errors import DomainError, InvalidInput
+from motcua.core.errors import DomainError, InvalidInput, NotFound
 from motcua.dossiers.views_workspace import staff_required
 from motcua.feedback.forms import HotlineForm, StaffFilterForm, add_domain_error
 from motcua.feedback.models import InputRequest, Report, ReportAttachment
@@ -113,7 +113,12 @@ def _actions(request: HttpRequest, report: Report) -> dict[str, Callable[[], obj
     version = _version(request)
 
     def merge():
-        into = report_get_visible(user=user, code=post.get("into", ""))
+        try:
+            into = report_get_visible(user=user, code=post.get("into", ""))
+        except NotFound:
+            raise InvalidInput(
+                _("Không tìm thấy phản ánh có mã này để gộp vào."), field="into"
+            ) from None
         return report_merge(report=report, into=into, actor=user, note=post.get("note", ""))
 
     def forward():
@@ -172,6 +177,7 @@ def _actions(request: HttpRequest, report: Report) -> dict[str, Callable[[], obj
 def staff_detail(request: HttpRequest, code: str) -> HttpResponse:
     report = report_get_visible(user=request.user, code=code)
     error = None
+    action = ""
     if request.method == "POST":
         action = request.POST.get("action", "")
         perform = _actions(request, report).get(action)
@@ -180,7 +186,9 @@ def staff_detail(request: HttpRequest, code: str) -> HttpResponse:
                 raise InvalidInput(_("Thao tác không hợp lệ."), field="action")
             perform()
         except DomainError as failure:
-            if failure.status not in (400, 409):
+            # (the report itself was found above: a 404 here is about what was typed, such as
+            # the code of the report to merge into)
+            if failure.status not in (400, 404, 409):
                 raise
             error = failure
         else:
@@ -204,8 +212,16 @@ def staff_detail(request: HttpRequest, code: str) -> HttpResponse:
             "is_head": is_report_head(user=request.user, report=report),
             "now": timezone.now(),
             "error": error,
+            # The failed form keeps what was typed, its error shown at the field.
+            "failed_action": action if error else "",
+            "kept": {
+                name: request.POST.get(name, "")
+                for name in ("reason", "question", "into", "answer_text")
+            }
+            if error
+            else {},
         },
-        status=error.status if error else 200,
+        status=(400 if error.status == 404 else error.status) if error else 200,
     )
 
 
