@@ -13,6 +13,7 @@ from motcua.accounts.auth import session_or_token
 from motcua.core.schemas import ErrorSchema
 from motcua.reports.periods import period_parse
 from motcua.reports.selectors import DossierStatistics, dossier_statistics, report_agency_get
+from motcua.reports.service_index import ServiceIndex, service_index
 
 router = Router(tags=["reports"])
 
@@ -158,3 +159,101 @@ def dossier_statistics_read(
         agency=found, start=period.start, end=period.end, include_children=include_children
     )
     return statistics_out(stats)
+
+
+class IndexInputOut(Schema):
+    key: str
+    label: str
+    value: int | float | None
+
+
+class IndicatorOut(Schema):
+    key: str
+    name: str
+    group: str = SchemaField(
+        description="transparency, progress, online, digitization hoặc satisfaction."
+    )
+    group_name: str
+    formula: str
+    inputs: list[IndexInputOut]
+    max_points: int
+    points: float | None = SchemaField(
+        description="Làm tròn 2 chữ số; null khi không có dữ liệu hoặc do cơ quan đánh giá chấm."
+    )
+    scored_by_evaluator: bool
+
+
+class ServiceIndexOut(Schema):
+    agency: AgencyRef
+    include_children: bool
+    agency_codes: list[str]
+    from_: date = SchemaField(alias="from")
+    to: date
+    indicators: list[IndicatorOut]
+    total: float | None = SchemaField(description="Tổng điểm các chỉ số tính được.")
+    reachable: int = SchemaField(description="Điểm tối đa của các chỉ số tính được.")
+
+
+def service_index_out(index: ServiceIndex) -> dict:
+    return {
+        "agency": {"code": index.agency.code, "name": index.agency.name},
+        "include_children": index.include_children,
+        "agency_codes": list(index.agency_codes),
+        "from": index.period.start,
+        "to": index.period.end,
+        "indicators": [
+            {
+                "key": indicator.key,
+                "name": str(indicator.name),
+                "group": indicator.group,
+                "group_name": str(indicator.group_name),
+                "formula": str(indicator.formula),
+                "inputs": [
+                    {"key": item.key, "label": str(item.label), "value": item.value}
+                    for item in indicator.inputs
+                ],
+                "max_points": indicator.max_points,
+                "points": indicator.points,
+                "scored_by_evaluator": indicator.scored_by_evaluator,
+            }
+            for indicator in index.indicators
+        ],
+        "total": index.total,
+        "reachable": index.reachable,
+    }
+
+
+@router.get(
+    "/reports/service-index",
+    response={
+        200: ServiceIndexOut,
+        400: ErrorSchema,
+        401: ErrorSchema,
+        403: ErrorSchema,
+        404: ErrorSchema,
+    },
+    auth=session_or_token,
+    by_alias=True,
+    summary="Chỉ số chất lượng phục vụ (Quyết định 766/QĐ-TTg)",
+    description=(
+        "Các chỉ số tính được từ hồ sơ của một cơ quan trong kỳ, mỗi chỉ số với công thức, số "
+        "liệu đầu vào và điểm: tiến độ giải quyết, nộp và thanh toán trực tuyến, số hóa, kết "
+        "quả điện tử, tái sử dụng dữ liệu, mức độ hài lòng; nhóm công khai, minh bạch do cơ "
+        "quan đánh giá chấm (points null). Quyền và lỗi như /reports/dossiers."
+    ),
+)
+def service_index_read(
+    request: HttpRequest,
+    agency: Annotated[str, Query(description="Mã định danh cơ quan, ví dụ H56.14.")] = "",
+    from_: Annotated[str, Query(alias="from", description="Từ ngày, 2026-01-01.")] = "",
+    to: Annotated[str, Query(description="Đến ngày (tính cả ngày này), 2026-12-31.")] = "",
+    include_children: Annotated[
+        bool, Query(description="Cộng cả số liệu các cơ quan cấp dưới.")
+    ] = False,
+):
+    found = report_agency_get(user=request.auth, code=agency)
+    period = period_parse(start=from_, end=to)
+    index = service_index(
+        agency=found, start=period.start, end=period.end, include_children=include_children
+    )
+    return service_index_out(index)

@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from motcua.catalog.models import Channel
 from motcua.reports.selectors import DossierStatistics, Figures
+from motcua.reports.service_index import ServiceIndex
 
 RATE_FORMAT = "0.0%"
 
@@ -103,8 +104,76 @@ def statistics_workbook(stats: DossierStatistics, *, made_at: datetime | None = 
     return out.getvalue()
 
 
-def _heading(sheet: Worksheet, stats: DossierStatistics, made_at: datetime) -> None:
-    sheet.append([_("BÁO CÁO TÌNH HÌNH GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH")])
+def service_index_workbook(index: ServiceIndex, *, made_at: datetime | None = None) -> bytes:
+    """The indicators of the service-quality index: one row per input, points per indicator."""
+    made_at = timezone.localtime(made_at or timezone.now())
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Chỉ số phục vụ")
+    _heading(sheet, index, made_at, title=_("CHỈ SỐ CHẤT LƯỢNG PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP"))
+    sheet.append(
+        [
+            _("Nhóm tiêu chí"),
+            _("Chỉ số"),
+            _("Công thức"),
+            _("Số liệu"),
+            _("Giá trị"),
+            _("Điểm"),
+            _("Điểm tối đa"),
+        ]
+    )
+    _bold(sheet)
+    for indicator in index.indicators:
+        points = indicator.points
+        if points is None:
+            points = (
+                _("chấm bởi cơ quan đánh giá")
+                if indicator.scored_by_evaluator
+                else _("không có dữ liệu")
+            )
+        for number, item in enumerate(indicator.inputs or (None,)):
+            # The indicator's own cells on its first row only; one row per input.
+            own = number == 0
+            sheet.append(
+                [
+                    *(
+                        (str(indicator.group_name), str(indicator.name), str(indicator.formula))
+                        if own
+                        else ("", "", "")
+                    ),
+                    str(item.label) if item else "",
+                    item.value if item else None,
+                    points if own else None,
+                    indicator.max_points if own else None,
+                ]
+            )
+    sheet.append(
+        [
+            _("Tổng điểm các chỉ số tính được"),
+            "",
+            "",
+            "",
+            None,
+            index.total if index.total is not None else _("không có dữ liệu"),
+            index.reachable,
+        ]
+    )
+    _bold(sheet)
+    for letter, width in zip("ABCDEFG", (30, 40, 50, 40, 10, 12, 12), strict=True):
+        sheet.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _heading(
+    sheet: Worksheet,
+    stats: DossierStatistics | ServiceIndex,
+    made_at: datetime,
+    *,
+    title: str | None = None,
+) -> None:
+    sheet.append([title or _("BÁO CÁO TÌNH HÌNH GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH")])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([_("Cơ quan"), f"{stats.agency.name} ({stats.agency.code})"])
     if stats.include_children:

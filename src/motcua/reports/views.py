@@ -16,7 +16,7 @@ from motcua.accounts.selectors import is_staff_user
 from motcua.catalog.models import Channel
 from motcua.core.errors import PermissionDenied
 from motcua.dossiers.models import Status
-from motcua.reports.excel import statistics_workbook
+from motcua.reports.excel import service_index_workbook, statistics_workbook
 from motcua.reports.forms import StatisticsFilterForm
 from motcua.reports.selectors import (
     DossierStatistics,
@@ -25,6 +25,7 @@ from motcua.reports.selectors import (
     is_leader,
     staff_search_url,
 )
+from motcua.reports.service_index import ServiceIndex, service_index
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -208,3 +209,53 @@ def holdings(request: HttpRequest) -> HttpResponse:
         "show_holdings": True,
     }
     return render(request, "reports/holdings.html", context)
+
+
+def _service_index(request: HttpRequest) -> tuple[StatisticsFilterForm, ServiceIndex | None]:
+    """The filter form of the statistics page, and the index when it is valid."""
+    form = StatisticsFilterForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return form, None
+    return form, service_index(
+        agency=form.chosen_agency,
+        start=form.period.start,
+        end=form.period.end,
+        include_children=form.cleaned_data["include_children"],
+    )
+
+
+def _index_with_errors(request: HttpRequest, form: StatisticsFilterForm) -> HttpResponse:
+    context = {"form": form, "show_holdings": is_leader(request.user)}
+    return render(request, "reports/service_index.html", context, status=400)
+
+
+@staff_required
+def service_index_report(request: HttpRequest) -> HttpResponse:
+    """/bao-cao/chi-so-phuc-vu/: the practice-level indicators of Decision 766 (SPEC §7)."""
+    form, index = _service_index(request)
+    if index is None:
+        return _index_with_errors(request, form)
+    period = {"from": index.period.start.isoformat(), "to": index.period.end.isoformat()}
+    context = {
+        "form": form,
+        "index": index,
+        "show_holdings": is_leader(request.user),
+        "excel_query": _query(form, **period),
+    }
+    return render(request, "reports/service_index.html", context)
+
+
+@staff_required
+def service_index_excel(request: HttpRequest) -> HttpResponse:
+    """The same indicators as an .xlsx file."""
+    form, index = _service_index(request)
+    if index is None:
+        return _index_with_errors(request, form)
+    name = (
+        f"chi-so-phuc-vu-{index.agency.code}-{index.period.start:%Y%m%d}-{index.period.end:%Y%m%d}"
+    )
+    return HttpResponse(
+        service_index_workbook(index),
+        content_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
