@@ -385,10 +385,13 @@ def _handlings(model, one_stop, offices) -> None:
         )
 
 
-def _province_year(year: int):
+def _province_year(year: int, *, index: bool = False):
+    """The province's statistics (or its service-quality index) for `year`."""
     from motcua.reports.selectors import dossier_statistics
+    from motcua.reports.service_index import service_index
 
-    return dossier_statistics(
+    read = service_index if index else dossier_statistics
+    return read(
         agency=_state["department"],
         start=date(year, 1, 1),
         end=date(year, 12, 31),
@@ -465,7 +468,14 @@ def __getattr__(name: str):
                 target_per_second=1.0,
                 setup=_setup,
                 seconds=5.0,
-            )
+            ),
+            # Read after the one above, which filled the database.
+            Benchmark(
+                "reports: service-quality index of a province-year",
+                lambda: _province_year(2025, index=True),
+                target_per_second=0.5,
+                seconds=5.0,
+            ),
         ]
     raise AttributeError(name)
 
