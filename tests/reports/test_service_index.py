@@ -368,3 +368,9 @@ def test_api_errors_as_the_dossier_statistics(
 def test_api_is_for_staff(client, department):
     client.force_login(UserFactory())
     assert client.get(API, MARCH).status_code == 403
+
+
+def test_the_index_page_offers_the_quick_periods(client, leader):
+    client.force_login(leader)
+    html = client.get(PAGE).content.decode()
+    assert 'aria-label="Chọn nhanh kỳ báo cáo"' in html and 'aria-current="true"' in html

@@ -18,6 +18,7 @@ from motcua.core.errors import PermissionDenied
 from motcua.dossiers.models import Status
 from motcua.reports.excel import service_index_workbook, statistics_workbook
 from motcua.reports.forms import StatisticsFilterForm
+from motcua.reports.periods import Period
 from motcua.reports.selectors import (
     DossierStatistics,
     dossier_holdings,
@@ -113,6 +114,20 @@ def _with_errors(request: HttpRequest, form: StatisticsFilterForm) -> HttpRespon
     return render(request, "reports/dossiers.html", context, status=400)
 
 
+def _quick_links(form: StatisticsFilterForm, shown: Period) -> list[dict]:
+    """This month, last month, this quarter... as links that keep the chosen agency."""
+    return [
+        {
+            "label": label,
+            "query": _query(
+                form, **{"from": period.start.isoformat(), "to": period.end.isoformat()}
+            ),
+            "current": period == shown,
+        }
+        for _key, label, period in form.quick_links
+    ]
+
+
 @staff_required
 def dossier_report(request: HttpRequest) -> HttpResponse:
     """/bao-cao/ho-so/: the statistics of SPEC §4 for an agency and a period."""
@@ -133,16 +148,7 @@ def dossier_report(request: HttpRequest) -> HttpResponse:
         "excel_query": _query(
             form, **{"from": stats.period.start.isoformat(), "to": stats.period.end.isoformat()}
         ),
-        "quick_links": [
-            {
-                "label": label,
-                "query": _query(
-                    form, **{"from": period.start.isoformat(), "to": period.end.isoformat()}
-                ),
-                "current": period == stats.period,
-            }
-            for _key, label, period in form.quick_links
-        ],
+        "quick_links": _quick_links(form, stats.period),
         "overdue_url": staff_search_url(overdue=1),
     }
     return render(request, "reports/dossiers.html", context)
@@ -241,6 +247,7 @@ def service_index_report(request: HttpRequest) -> HttpResponse:
         "index": index,
         "show_holdings": is_leader(request.user),
         "excel_query": _query(form, **period),
+        "quick_links": _quick_links(form, index.period),
     }
     return render(request, "reports/service_index.html", context)
 
