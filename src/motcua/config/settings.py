@@ -366,6 +366,10 @@ TAX_AUTHORITY_API_KEY = env(
     "TAX_AUTHORITY_API_KEY", "motcua-tax-standin-key" if _tax_standin else ""
 )
 TAX_AUTHORITY_TIMEOUT_SECONDS = env_int("TAX_AUTHORITY_TIMEOUT_SECONDS", 10)
+# The national public-service portal's dossier sync API (SPEC §9); empty: nothing is sent.
+NATIONAL_PORTAL_URL = env("NATIONAL_PORTAL_URL", "")
+NATIONAL_PORTAL_API_KEY = env("NATIONAL_PORTAL_API_KEY", "")
+NATIONAL_PORTAL_TIMEOUT_SECONDS = env_int("NATIONAL_PORTAL_TIMEOUT_SECONDS", 10)
 
 # --- Fees and online payment (payments/gateways.py) -----------------------------------------
 # The gateways offered to applicants, as class paths; each class carries its name ("vnpay",

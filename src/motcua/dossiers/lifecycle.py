@@ -8,6 +8,7 @@ that calls `transition`; this module guarantees that nothing else changes a stat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +39,11 @@ ALLOWED: dict[str, frozenset[str]] = {
 }
 
 FINAL = frozenset(status for status, following in ALLOWED.items() if not following)
+
+# Called with every event `transition` records, inside its transaction (so what a hook writes is
+# rolled back with the action). Other apps register here in their AppConfig.ready() rather than
+# being imported by this module (integrations: the national portal sync).
+event_recorded: list[Callable[[Dossier, DossierEvent], None]] = []
 
 
 def can_transition(from_status: str, to_status: str) -> bool:
@@ -116,4 +122,6 @@ def transition(
             },
             occurred_at=at,
         )
+        for hook in event_recorded:
+            hook(dossier, event)
     return event

@@ -116,3 +116,59 @@ class InterAgencyTransfer(models.Model):
 
         adapter = adapters().get(self.adapter)
         return str(adapter.label) if adapter is not None else self.adapter
+
+
+class NationalSyncMessage(models.Model):
+    """One message to the national public-service portal (SPEC §9) about one dossier event:
+    "create" for the first (submission, counter record), "update" for every later step.
+
+    One per event (exactly once); a dossier's messages are sent oldest first. A network failure
+    leaves it pending, tried again with back-off; a refusal (4xx) leaves it failed with the
+    portal's answer, for an operator to look at and send again from the admin."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", _("Tạo mới")
+        UPDATE = "update", _("Cập nhật tiến độ")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ gửi")
+        SENT = "sent", _("Đã gửi")
+        FAILED = "failed", _("Bị từ chối")
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        on_delete=models.CASCADE,
+        related_name="national_messages",
+        verbose_name=_("hồ sơ"),
+    )
+    event = models.OneToOneField(
+        "dossiers.DossierEvent",
+        on_delete=models.CASCADE,
+        related_name="national_message",
+        verbose_name=_("sự kiện"),
+    )
+    kind = models.CharField(_("loại"), max_length=8, choices=Kind.choices)
+    # Exactly what is sent, built in the transaction of the event.
+    payload = models.JSONField(_("dữ liệu gửi"), default=dict)
+    status = models.CharField(
+        _("trạng thái"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"))
+    # When the periodic job may try a pending message again (back-off after a network failure).
+    next_attempt_at = models.DateTimeField(_("thử lại lúc"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    # Sent with each try, so that a send repeated after a timeout is stored once by the portal.
+    idempotency_key = models.UUIDField(
+        _("khóa chống gửi trùng"), default=uuid.uuid4, unique=True, editable=False
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("đồng bộ Cổng DVC quốc gia")
+        verbose_name_plural = _("đồng bộ Cổng DVC quốc gia")
+        indexes = [models.Index(fields=["status", "created_at"], name="national_sync_status")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} – {self.get_kind_display()} ({self.get_status_display()})"
