@@ -3,6 +3,7 @@ who holds which dossiers now."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -26,7 +27,7 @@ from motcua.reports.selectors import (
     is_leader,
     staff_search_url,
 )
-from motcua.reports.service_index import ServiceIndex, service_index
+from motcua.reports.service_index import service_index
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -96,12 +97,15 @@ def _unit_rows(stats: DossierStatistics) -> list[dict]:
     ]
 
 
-def _statistics(request: HttpRequest) -> tuple[StatisticsFilterForm, DossierStatistics | None]:
-    """The filter form from the query string, and the statistics when it is valid."""
+def _filtered[T](
+    request: HttpRequest, read: Callable[..., T]
+) -> tuple[StatisticsFilterForm, T | None]:
+    """The agency-and-period form from the query string, and `read` (the statistics or the
+    service index) of what it chose when it is valid."""
     form = StatisticsFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         return form, None
-    return form, dossier_statistics(
+    return form, read(
         agency=form.chosen_agency,
         start=form.period.start,
         end=form.period.end,
@@ -109,9 +113,9 @@ def _statistics(request: HttpRequest) -> tuple[StatisticsFilterForm, DossierStat
     )
 
 
-def _with_errors(request: HttpRequest, form: StatisticsFilterForm) -> HttpResponse:
+def _with_errors(request: HttpRequest, form: StatisticsFilterForm, template: str) -> HttpResponse:
     context = {"form": form, "show_holdings": is_leader(request.user)}
-    return render(request, "reports/dossiers.html", context, status=400)
+    return render(request, template, context, status=400)
 
 
 def _quick_links(form: StatisticsFilterForm, shown: Period) -> list[dict]:
@@ -131,9 +135,9 @@ def _quick_links(form: StatisticsFilterForm, shown: Period) -> list[dict]:
 @staff_required
 def dossier_report(request: HttpRequest) -> HttpResponse:
     """/bao-cao/ho-so/: the statistics of SPEC §4 for an agency and a period."""
-    form, stats = _statistics(request)
+    form, stats = _filtered(request, dossier_statistics)
     if stats is None:
-        return _with_errors(request, form)
+        return _with_errors(request, form, "reports/dossiers.html")
     context = {
         "form": form,
         "stats": stats,
@@ -157,9 +161,9 @@ def dossier_report(request: HttpRequest) -> HttpResponse:
 @staff_required
 def dossier_report_excel(request: HttpRequest) -> HttpResponse:
     """The same figures as an .xlsx file."""
-    form, stats = _statistics(request)
+    form, stats = _filtered(request, dossier_statistics)
     if stats is None:
-        return _with_errors(request, form)
+        return _with_errors(request, form, "reports/dossiers.html")
     name = (
         f"thong-ke-ho-so-{stats.agency.code}-{stats.period.start:%Y%m%d}-{stats.period.end:%Y%m%d}"
     )
@@ -217,30 +221,12 @@ def holdings(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/holdings.html", context)
 
 
-def _service_index(request: HttpRequest) -> tuple[StatisticsFilterForm, ServiceIndex | None]:
-    """The filter form of the statistics page, and the index when it is valid."""
-    form = StatisticsFilterForm(request.GET, user=request.user)
-    if not form.is_valid():
-        return form, None
-    return form, service_index(
-        agency=form.chosen_agency,
-        start=form.period.start,
-        end=form.period.end,
-        include_children=form.cleaned_data["include_children"],
-    )
-
-
-def _index_with_errors(request: HttpRequest, form: StatisticsFilterForm) -> HttpResponse:
-    context = {"form": form, "show_holdings": is_leader(request.user)}
-    return render(request, "reports/service_index.html", context, status=400)
-
-
 @staff_required
 def service_index_report(request: HttpRequest) -> HttpResponse:
     """/bao-cao/chi-so-phuc-vu/: the practice-level indicators of Decision 766 (SPEC §7)."""
-    form, index = _service_index(request)
+    form, index = _filtered(request, service_index)
     if index is None:
-        return _index_with_errors(request, form)
+        return _with_errors(request, form, "reports/service_index.html")
     period = {"from": index.period.start.isoformat(), "to": index.period.end.isoformat()}
     context = {
         "form": form,
@@ -255,9 +241,9 @@ def service_index_report(request: HttpRequest) -> HttpResponse:
 @staff_required
 def service_index_excel(request: HttpRequest) -> HttpResponse:
     """The same indicators as an .xlsx file."""
-    form, index = _service_index(request)
+    form, index = _filtered(request, service_index)
     if index is None:
-        return _index_with_errors(request, form)
+        return _with_errors(request, form, "reports/service_index.html")
     name = (
         f"chi-so-phuc-vu-{index.agency.code}-{index.period.start:%Y%m%d}-{index.period.end:%Y%m%d}"
     )
